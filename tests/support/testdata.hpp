@@ -4,6 +4,8 @@
 // Header-only; used by tests, fuzz seed tools and benchmarks, never by the product.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
