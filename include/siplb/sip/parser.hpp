@@ -12,7 +12,9 @@ namespace siplb::sip {
 
 // Parses `size` octets at `data` into `out`, as a message received over UDP: octets past
 // Content-Length are not part of the message; without Content-Length the body runs to the end.
-// Returns ParseError::none on success. On failure `out` holds whatever was indexed before the
+// Requires From, To, Call-ID and CSeq (present once each) and a CSeq method equal to the request
+// method; a message without Via parses (top_via_header == kNoHeader) and the proxy rejects it as
+// missing_via, since it can neither forward nor answer it. Returns ParseError::none on success. On failure `out` holds whatever was indexed before the
 // defect (the start line and top Via may be usable to address a reply) and the error names it.
 ParseError parse(const char* data, std::size_t size, Message& out);
 

@@ -80,7 +80,7 @@ class MessageEditor {
   };
   EditError add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b = {},
                 std::string_view c = {});
-  EditError remove_top_value(HeaderId id, Span top_value, uint8_t field);
+  EditError remove_top_value(HeaderId id);
 
   const Message& m_;
   char* room_;

@@ -1,0 +1,125 @@
+// Via value parsing (RFC 3261 20.42, RFC 3581): sent-protocol, sent-by and the parameters a
+// proxy reads. LWS may stand around every '/', ';', '=' and ':' and lines may be folded.
+#include "scan.hpp"
+#include "siplb/sip/accessors.hpp"
+
+namespace siplb::sip {
+namespace {
+
+using scan::skip_lws;
+
+inline uint16_t off_of(const Message& m, const char* p) { return static_cast<uint16_t>(p - m.data); }
+inline Span span_of(const Message& m, const char* b, const char* e) {
+  return {off_of(m, b), static_cast<uint16_t>(e - b)};
+}
+
+// Skips a '/' with the SWS around it; nullptr if absent.
+const char* expect_slash(const char* p, const char* end) {
+  p = skip_lws(p, end);
+  if (p == end || *p != '/') return nullptr;
+  return skip_lws(p + 1, end);
+}
+
+}  // namespace
+
+bool parse_via(const Message& m, Span value, Via& out) {
+  out = Via{};
+  const char* p = m.data + value.off;
+  const char* end = p + value.len;
+  p = skip_lws(p, end);
+  const char* begin = p;
+
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+  const char* q = scan::skip_token(p, end);
+  if (q == p) return false;
+  if (!(p = expect_slash(q, end))) return false;
+  q = scan::skip_token(p, end);
+  if (q == p) return false;
+  if (!(p = expect_slash(q, end))) return false;
+  q = scan::skip_token(p, end);
+  if (q == p) return false;
+  out.transport = span_of(m, p, q);
+
+  // LWS sent-by = host [ COLON port ]
+  p = q;
+  const char* after_lws = skip_lws(p, end);
+  if (after_lws == p) return false;
+  p = after_lws;
+  if (p < end && *p == '[') {
+    q = p + 1;
+    while (q < end && (scan::is(*q, scan::kHostChar) || *q == ':')) ++q;
+    if (q == end || *q != ']' || q == p + 1) return false;
+    ++q;
+  } else {
+    q = p;
+    while (q < end && scan::is(*q, scan::kHostChar)) ++q;
+    if (q == p) return false;
+  }
+  out.host = span_of(m, p, q);
+  const char* last = q;  // end of the value as parsed so far
+  p = skip_lws(q, end);
+  if (p < end && *p == ':') {
+    p = skip_lws(p + 1, end);
+    uint64_t port = 0;
+    bool overflow = false;
+    q = scan::parse_uint(p, end, 65535, port, overflow);
+    if (!q || overflow || port == 0) return false;
+    out.port = static_cast<uint16_t>(port);
+    last = q;
+    p = skip_lws(q, end);
+  }
+
+  // *( SEMI via-params ), each generic-param = token [ EQUAL gen-value ]
+  const char* params_begin = nullptr;
+  while (p < end && *p == ';') {
+    if (!params_begin) params_begin = p;
+    p = skip_lws(p + 1, end);
+    const char* name = p;
+    q = scan::skip_token(p, end);
+    if (q == name) return false;  // ";;" or a trailing ';'
+    const char* name_end = q;
+    last = q;
+    Span param_value{off_of(m, name_end), 0};
+    bool has_value = false;
+    p = skip_lws(q, end);
+    if (p < end && *p == '=') {
+      p = skip_lws(p + 1, end);
+      const char* v = p;
+      if (p < end && *p == '"') {
+        q = scan::skip_quoted(p, end);
+        if (!q) return false;
+      } else {
+        q = p;
+        // token, host or an IPv6 reference (received=[2001:db8::1])
+        while (q < end && (scan::is_token(*q) || *q == ':' || *q == '[' || *q == ']')) ++q;
+        if (q == v) return false;
+      }
+      param_value = span_of(m, v, q);
+      has_value = true;
+      last = q;
+      p = skip_lws(q, end);
+    }
+    std::size_t n = static_cast<std::size_t>(name_end - name);
+    if (scan::iequals_lower(name, n, "branch")) {
+      out.branch = param_value;
+    } else if (scan::iequals_lower(name, n, "received")) {
+      out.received = param_value;
+    } else if (scan::iequals_lower(name, n, "rport")) {
+      out.has_rport = true;
+      out.rport = param_value;  // valueless: empty span right after the name
+      if (has_value) {
+        uint64_t port = 0;
+        bool overflow = false;
+        const char* v = m.data + param_value.off;
+        const char* e = scan::parse_uint(v, v + param_value.len, 65535, port, overflow);
+        if (e != v + param_value.len || overflow) return false;
+      }
+    }
+  }
+  if (p != end && *p != ',') return false;  // anything else after the value is malformed
+  if (params_begin) out.params = span_of(m, params_begin, last);
+  out.value = span_of(m, begin, last);
+  return true;
+}
+
+}  // namespace siplb::sip

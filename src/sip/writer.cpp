@@ -1,0 +1,223 @@
+// In-place editing of a parsed message: edits are collected, then applied in one pass from the
+// bottom of the message up, so the offsets of the edits not yet applied stay valid. Each edit
+// moves the shorter side of the message into the headroom or the tailroom.
+#include "siplb/sip/writer.hpp"
+
+#include <cstring>
+
+#include "scan.hpp"
+#include "siplb/sip/accessors.hpp"
+
+namespace siplb::sip {
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+
+// Decimal text of v into buf (at least 5 octets); returns its length.
+std::size_t format_u16(uint16_t v, char* buf) {
+  char tmp[5];
+  std::size_t n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v = static_cast<uint16_t>(v / 10);
+  } while (v);
+  for (std::size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
+  return n;
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view edit_error_name(EditError e) {
+  constexpr std::string_view kNames[] = {
+#define SIPLB_X(name) #name,
+      SIPLB_EDIT_ERRORS(SIPLB_X)
+#undef SIPLB_X
+  };
+  return kNames[static_cast<std::size_t>(e)];
+}
+
+MessageEditor::MessageEditor(const Message& m, char* room, uint32_t capacity, uint32_t reserve_front)
+    : m_(m),
+      room_(room),
+      capacity_(capacity),
+      reserve_front_(reserve_front),
+      head_(static_cast<uint32_t>(m.data - room)),
+      length_(m.message_end()) {}
+
+EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b,
+                             std::string_view c) {
+  if (edit_count_ == kMaxEdits) return EditError::too_many_edits;
+  std::size_t n = a.size() + b.size() + c.size();
+  if (scratch_used_ + n > kScratchSize) return EditError::too_many_edits;
+  char* out = scratch_ + scratch_used_;
+  for (std::string_view piece : {a, b, c}) {
+    if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
+    out += piece.size();
+  }
+  edits_[edit_count_++] = {pos, old_len, scratch_used_, static_cast<uint16_t>(n)};
+  scratch_used_ = static_cast<uint16_t>(scratch_used_ + n);
+  return EditError::none;
+}
+
+EditError MessageEditor::insert_top_via(std::string_view value) {
+  if (value.empty() || has_line_break(value)) return EditError::bad_value;
+  const HeaderField* via = m_.first(HeaderId::via);
+  uint32_t pos = via ? via->line.off : m_.start_line.end();
+  return add(pos, 0, "Via: ", value, kCrlf);
+}
+
+EditError MessageEditor::set_top_via_received(std::string_view address) {
+  if (address.empty() || has_line_break(address)) return EditError::bad_value;
+  if (m_.top_via_header == kNoHeader) return EditError::not_found;
+  const Via& via = m_.top_via;
+  if (!via.received.empty()) return add(via.received.off, via.received.len, address);
+  return add(via.value.end(), 0, ";received=", address);
+}
+
+EditError MessageEditor::set_top_via_rport(uint16_t port) {
+  if (m_.top_via_header == kNoHeader) return EditError::not_found;
+  char digits[5];
+  std::string_view text(digits, format_u16(port, digits));
+  const Via& via = m_.top_via;
+  if (!via.has_rport) return add(via.value.end(), 0, ";rport=", text);
+  if (via.rport.empty()) return add(via.rport.off, 0, "=", text);
+  return add(via.rport.off, via.rport.len, text);
+}
+
+EditError MessageEditor::set_max_forwards(uint8_t value) {
+  char digits[5];
+  std::string_view text(digits, format_u16(value, digits));
+  if (const HeaderField* h = m_.first(HeaderId::max_forwards))
+    return add(h->value.off, h->value.len, text);
+  return add(m_.start_line.end(), 0, "Max-Forwards: ", text, kCrlf);
+}
+
+EditError MessageEditor::remove_top_value(HeaderId id) {
+  ValueIterator it(m_, id);
+  Span first, second;
+  uint8_t first_field = kNoHeader, second_field = kNoHeader;
+  if (!it.next(first, &first_field)) return EditError::not_found;
+  if (it.next(second, &second_field) && second_field == first_field) {
+    // Several values in the field: remove the first one up to the start of the next.
+    return add(first.off, static_cast<uint32_t>(second.off - first.off), {});
+  }
+  const HeaderField& h = m_.headers[first_field];
+  return add(h.line.off, h.line.len, {});
+}
+
+EditError MessageEditor::remove_top_via() { return remove_top_value(HeaderId::via); }
+EditError MessageEditor::remove_top_route() { return remove_top_value(HeaderId::route); }
+
+EditError MessageEditor::insert_record_route(std::string_view value) {
+  if (value.empty() || has_line_break(value)) return EditError::bad_value;
+  const HeaderField* rr = m_.first(HeaderId::record_route);
+  uint32_t pos = rr ? rr->line.off : m_.start_line.end();
+  return add(pos, 0, "Record-Route: ", value, kCrlf);
+}
+
+EditError MessageEditor::insert_header(std::string_view name, std::string_view value) {
+  if (name.empty() || has_line_break(name) || has_line_break(value)) return EditError::bad_value;
+  for (char c : name)
+    if (!scan::is_token(c)) return EditError::bad_value;
+  if (edit_count_ == kMaxEdits) return EditError::too_many_edits;
+  // Name and ": " go in one piece, value and CRLF in another, both contiguous in scratch.
+  std::size_t n = name.size() + 2 + value.size() + 2;
+  if (scratch_used_ + n > kScratchSize) return EditError::too_many_edits;
+  char* out = scratch_ + scratch_used_;
+  std::memcpy(out, name.data(), name.size());
+  std::memcpy(out + name.size(), ": ", 2);
+  std::memcpy(out + name.size() + 2, value.data(), value.size());
+  std::memcpy(out + n - 2, "\r\n", 2);
+  edits_[edit_count_++] = {m_.start_line.end(), 0, scratch_used_, static_cast<uint16_t>(n)};
+  scratch_used_ = static_cast<uint16_t>(scratch_used_ + n);
+  return EditError::none;
+}
+
+EditError MessageEditor::commit() {
+  // Bottom-up order; among edits at one position the one added last goes first, so that the
+  // final text keeps the order in which they were added.
+  uint8_t order[kMaxEdits];
+  for (uint8_t i = 0; i < edit_count_; ++i) order[i] = i;
+  for (uint8_t i = 1; i < edit_count_; ++i) {
+    uint8_t k = order[i];
+    int j = i - 1;
+    while (j >= 0 && (edits_[order[j]].pos < edits_[k].pos ||
+                      (edits_[order[j]].pos == edits_[k].pos && order[j] < k))) {
+      order[j + 1] = order[j];
+      --j;
+    }
+    order[j + 1] = k;
+  }
+  // Validate everything before touching the buffer, so a failure leaves it unchanged.
+  int64_t growth = 0;
+  int64_t net = 0;
+  for (uint8_t i = 0; i < edit_count_; ++i) {
+    const Edit& e = edits_[order[i]];
+    if (e.pos + e.old_len > length_) return EditError::overlapping_edits;
+    if (i > 0) {
+      const Edit& above = edits_[order[i - 1]];  // applied before e, lies at or after it
+      if (e.pos + e.old_len > above.pos) return EditError::overlapping_edits;
+    }
+    int64_t d = int64_t{e.text_len} - e.old_len;
+    net += d;
+    if (d > 0) growth += d;
+  }
+  if (int64_t{length_} + net > int64_t{kMaxMessageSize}) return EditError::too_large;
+  int64_t head_free = int64_t{head_} - reserve_front_;
+  int64_t tail_free = int64_t{capacity_} - head_ - length_;
+  if (head_free < 0) head_free = 0;
+  if (growth > head_free + tail_free) return EditError::no_room;
+
+  for (uint8_t i = 0; i < edit_count_; ++i) {
+    const Edit& e = edits_[order[i]];
+    int64_t d = int64_t{e.text_len} - e.old_len;
+    uint32_t prefix = e.pos;
+    uint32_t suffix = length_ - e.pos - e.old_len;
+    head_free = int64_t{head_} - reserve_front_;
+    if (head_free < 0) head_free = 0;
+    tail_free = int64_t{capacity_} - head_ - length_;
+    // `front` is how far the prefix moves left (negative: right); the suffix moves by d - front.
+    int64_t front;
+    if (d >= 0) {
+      if (prefix <= suffix)
+        front = d <= head_free ? d : head_free;
+      else
+        front = d <= tail_free ? 0 : d - tail_free;
+      if (front > head_free) front = head_free;
+    } else {
+      front = prefix <= suffix ? d : 0;
+    }
+    int64_t back = d - front;
+    char* base = room_ + head_;
+    if (back != 0) std::memmove(base + e.pos + e.old_len + back, base + e.pos + e.old_len, suffix);
+    if (front != 0) std::memmove(base - front, base, prefix);
+    head_ = static_cast<uint32_t>(int64_t{head_} - front);
+    std::memcpy(room_ + head_ + e.pos, scratch_ + e.text_off, e.text_len);
+    length_ = static_cast<uint32_t>(int64_t{length_} + d);
+  }
+  edit_count_ = 0;
+  scratch_used_ = 0;
+  return EditError::none;
+}
+
+std::size_t write_message(const Message& m, char* out, std::size_t capacity) {
+  std::size_t n = 0;
+  auto put = [&](Span s) {
+    if (n + s.len > capacity) return false;
+    std::memcpy(out + n, m.data + s.off, s.len);
+    n += s.len;
+    return true;
+  };
+  if (!put(m.start_line)) return 0;
+  for (uint16_t i = 0; i < m.header_count; ++i)
+    if (!put(m.headers[i].line)) return 0;
+  if (!put({m.headers_end, static_cast<uint16_t>(m.body_offset - m.headers_end)})) return 0;
+  if (!put({m.body_offset, m.body_length})) return 0;
+  return n;
+}
+
+}  // namespace siplb::sip
