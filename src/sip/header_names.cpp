@@ -21,21 +21,29 @@ constexpr NameEntry kHeaderNames[] = {
 
 constexpr std::size_t kLongestName = 24;
 
-// Candidates bucketed by name length, so a lookup compares against a handful of names.
+constexpr char lower_ascii(char ch) { return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch | 0x20) : ch; }
+
+// Slot of a name in a 256-entry table: length, first and last octet (lower-cased). The known
+// names land in distinct slots (checked at compile time), so a lookup is one compare.
+constexpr uint8_t name_slot(const char* s, std::size_t n) {
+  // Or-ing 0x20 lower-cases the letters names start and end with; other octets just map somewhere.
+  return static_cast<uint8_t>(n + (static_cast<uint8_t>(s[0]) | 0x20u) * 11u +
+                              (static_cast<uint8_t>(s[n - 1]) | 0x20u));
+}
+
 struct NameIndex {
-  uint8_t by_length[kLongestName + 1][8] = {};
-  uint8_t count[kLongestName + 1] = {};
+  uint8_t slot[256] = {};  // header id, 0 (other) for an empty slot
   HeaderId compact[128] = {};
   std::array<std::array<char, kLongestName>, kHeaderIdCount> lower = {};
+  bool collision = false;
 
   constexpr NameIndex() {
     for (std::size_t id = 1; id < kHeaderIdCount; ++id) {
       auto name = kHeaderNames[id].full;
-      by_length[name.size()][count[name.size()]++] = static_cast<uint8_t>(id);
-      for (std::size_t i = 0; i < name.size(); ++i) {
-        char ch = name[i];
-        lower[id][i] = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch | 0x20) : ch;
-      }
+      for (std::size_t i = 0; i < name.size(); ++i) lower[id][i] = lower_ascii(name[i]);
+      uint8_t k = name_slot(name.data(), name.size());
+      if (slot[k] != 0) collision = true;
+      slot[k] = static_cast<uint8_t>(id);
       if (char c = kHeaderNames[id].compact) {
         compact[static_cast<uint8_t>(c)] = static_cast<HeaderId>(id);
         compact[static_cast<uint8_t>(c - 'a' + 'A')] = static_cast<HeaderId>(id);
@@ -44,6 +52,7 @@ struct NameIndex {
   }
 };
 constexpr NameIndex kIndex{};
+static_assert(!kIndex.collision, "two known header names share a slot: change name_slot()");
 
 constexpr std::string_view kMethodNames[] = {
 #define SIPLB_X(e, s) s,
@@ -60,11 +69,10 @@ HeaderId header_id_from_name(std::string_view name) {
     return c < 128 ? kIndex.compact[c] : HeaderId::other;
   }
   if (n == 0 || n > kLongestName) return HeaderId::other;
-  for (uint8_t i = 0; i < kIndex.count[n]; ++i) {
-    uint8_t id = kIndex.by_length[n][i];
-    if (scan::iequals_lower(name.data(), n, std::string_view(kIndex.lower[id].data(), n)))
-      return static_cast<HeaderId>(id);
-  }
+  uint8_t id = kIndex.slot[name_slot(name.data(), n)];
+  if (id != 0 && kHeaderNames[id].full.size() == n &&
+      scan::iequals_lower_words(name.data(), kIndex.lower[id].data(), n))
+    return static_cast<HeaderId>(id);
   return HeaderId::other;
 }
 
@@ -73,11 +81,26 @@ std::string_view header_full_name(HeaderId id) {
 }
 
 Method method_from_text(std::string_view text) {
-  // Methods are case-sensitive; compare length first, then the octets.
-  for (std::size_t i = 1; i < std::size(kMethodNames); ++i)
-    if (kMethodNames[i].size() == text.size() &&
-        std::memcmp(kMethodNames[i].data(), text.data(), text.size()) == 0)
-      return static_cast<Method>(i);
+  // Methods are case-sensitive; the first octet and the length pick the only candidate.
+  if (text.empty()) return Method::extension;
+  Method candidate = Method::extension;
+  switch (text[0]) {
+    case 'I': candidate = text.size() == 6 ? Method::invite : Method::info; break;
+    case 'A': candidate = Method::ack; break;
+    case 'B': candidate = Method::bye; break;
+    case 'C': candidate = Method::cancel; break;
+    case 'O': candidate = Method::options; break;
+    case 'R': candidate = text.size() == 8 ? Method::register_ : Method::refer; break;
+    case 'P': candidate = text.size() == 5 ? Method::prack : Method::publish; break;
+    case 'S': candidate = Method::subscribe; break;
+    case 'N': candidate = Method::notify; break;
+    case 'M': candidate = Method::message; break;
+    case 'U': candidate = Method::update; break;
+    default: return Method::extension;
+  }
+  std::string_view name = kMethodNames[static_cast<std::size_t>(candidate)];
+  if (name.size() == text.size() && std::memcmp(name.data(), text.data(), text.size()) == 0)
+    return candidate;
   return Method::extension;
 }
 

@@ -86,11 +86,9 @@ void Parser::parse_request_line(const char* p, const char* e) {
   m_.method = method_from_text(m_.text(m_.method_text));
   p = q + 1;
   q = p;
-  while (q < e && *q != ' ') ++q;
-  if (q == p || q == e) {
-    fail(ParseError::bad_start_line);
-    return;
-  }
+  while (q < e && !scan::is(*q, scan::kUriStop)) ++q;
+  if (q < e && *q != ' ') return fail(ParseError::bad_request_uri);  // CTL, <, > or " inside
+  if (q == p || q == e) return fail(ParseError::bad_start_line);
   m_.request_uri = span(p, q);
   // The URI needs a scheme (ALPHA *(ALPHA / DIGIT / "+" / "-" / ".") ":"), so "<sip:...>" fails,
   // and must not contain white space or control octets.
@@ -99,11 +97,6 @@ void Parser::parse_request_line(const char* p, const char* e) {
   if (!is_alpha(*s)) return fail(ParseError::bad_request_uri);
   while (s < q && (is_alpha(*s) || is_digit(*s) || *s == '+' || *s == '-' || *s == '.')) ++s;
   if (s == q || *s != ':' || s + 1 == q) return fail(ParseError::bad_request_uri);
-  for (const char* c = p; c < q; ++c)
-    if (scan::is(*c, scan::kUriStop)) {
-      fail(ParseError::bad_request_uri);
-      return;
-    }
   parse_version(q + 1, e);
 }
 
@@ -193,9 +186,7 @@ void Parser::on_header(HeaderField& h, uint8_t index) {
       if (!first) return fail(ParseError::duplicate_call_id);
       // Call-ID = word ["@" word]: no white space inside.
       const char* p = m_.data + h.value.off;
-      for (const char* q = p; q < p + h.value.len; ++q)
-        if (scan::is_lws(*q)) return fail(ParseError::bad_call_id);
-      if (h.value.len == 0) return fail(ParseError::bad_call_id);
+      if (h.value.len == 0 || !scan::has_no_lws(p, p + h.value.len)) return fail(ParseError::bad_call_id);
       m_.call_id = h.value;
       break;
     }
@@ -247,7 +238,7 @@ ParseError Parser::run() {
       break;
     }
     const char* field = p;
-    const char* name_end = scan::skip_token(p, end);
+    const char* name_end = scan::find_name_end(p, end);
     const char* colon = name_end;
     while (colon < end && is_sp_ht(*colon)) ++colon;
     // Field end: the LF of the last line, continuation lines (starting with SP/HT) included.
@@ -272,6 +263,13 @@ ParseError Parser::run() {
     h.name = span(field, name_end);
     h.value = span(v, ve);
     h.id = header_id_from_name({field, static_cast<std::size_t>(name_end - field)});
+    // A known name is a valid token by construction; check the octets of the others.
+    if (h.id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
+      --m_.header_count;
+      fail(ParseError::bad_header_line);
+      p = lf + 1;
+      continue;
+    }
     on_header(h, index);
     p = lf + 1;
   }

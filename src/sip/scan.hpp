@@ -18,6 +18,7 @@ enum CharClass : uint8_t {
   kDigit = 4,
   kHostChar = 8,  // hostname and IPv4 octets: alphanum - . _
   kUriStop = 16,  // octets that may not appear in a URI: SP, HT, CR, LF, other CTLs, < > "
+  kParamValue = 32,  // a Via gen-value as a token, a host or an IPv6 reference: token : [ ]
 };
 
 struct CharTable {
@@ -31,6 +32,9 @@ struct CharTable {
     }
     for (char t : std::string_view("-.!%*_+`'~")) c[static_cast<uint8_t>(t)] |= kToken;
     for (char h : std::string_view("-._")) c[static_cast<uint8_t>(h)] |= kHostChar;
+    for (int i = 0; i < 256; ++i)
+      if (c[i] & kToken) c[i] |= kParamValue;
+    for (char v : std::string_view(":[]")) c[static_cast<uint8_t>(v)] |= kParamValue;
     for (char w : std::string_view(" \t\r\n")) c[static_cast<uint8_t>(w)] |= kLws;
   }
 };
@@ -51,6 +55,59 @@ inline bool iequals_lower(const char* s, std::size_t n, std::string_view lower) 
   return true;
 }
 
+inline uint64_t load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// iequals_lower for a `lower` text whose every octet has bit 0x20 set (lower-case letters, '-',
+// digits): compares 8 or 4 octets at a time with overlapping loads that stay inside both texts.
+inline bool iequals_lower_words(const char* s, const char* lower, std::size_t n) {
+  constexpr uint64_t k64 = 0x2020202020202020ull;
+  constexpr uint32_t k32 = 0x20202020u;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if ((load64(s + i) | k64) != load64(lower + i)) return false;
+    return (load64(s + n - 8) | k64) == load64(lower + n - 8);
+  }
+  if (n >= 4)
+    return (load32(s) | k32) == load32(lower) && (load32(s + n - 4) | k32) == load32(lower + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if ((static_cast<uint8_t>(s[i]) | 0x20) != static_cast<uint8_t>(lower[i])) return false;
+  return true;
+}
+
+// First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF; or end.
+// Reads up to `readable` (>= end, the end of the buffer) so that the last block is still scanned
+// 16 octets at a time; a hit past `end` counts as end.
+inline const char* find_param_end(const char* p, const char* end, const char* readable) {
+#if defined(__SSE2__)
+  const __m128i semi = _mm_set1_epi8(';');
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i ctl = _mm_set1_epi8(0x0e);  // HT, CR, LF are all below 0x0e
+  while (readable - p >= 16 && p < end) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Octets below 0x0e compare as signed: those above 0x7f are negative, so exclude them.
+    __m128i low = _mm_andnot_si128(_mm_cmplt_epi8(b, _mm_setzero_si128()), _mm_cmplt_epi8(b, ctl));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, semi), _mm_cmpeq_epi8(b, comma)),
+                               _mm_or_si128(_mm_cmpeq_epi8(b, sp), low));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask) return p + __builtin_ctz(mask) < end ? p + __builtin_ctz(mask) : end;
+    p += 16;
+  }
+  if (p >= end) return end;
+#endif
+  while (p < end && *p != ';' && *p != ',' && *p != ' ' && !(static_cast<uint8_t>(*p) < 0x0e)) ++p;
+  return p;
+}
+
 // First LF in [p, end), or end. SSE2 compares 16 octets at a time; never reads past `end`.
 inline const char* find_lf(const char* p, const char* end) {
 #if defined(__SSE2__)
@@ -63,6 +120,53 @@ inline const char* find_lf(const char* p, const char* end) {
   }
 #endif
   while (p < end && *p != '\n') ++p;
+  return p;
+}
+
+// First octet in [p, end) that ends a header name: ':', SP, HT, CR or LF; or end.
+inline const char* find_name_end(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i colon = _mm_set1_epi8(':');
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i ht = _mm_set1_epi8('\t');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, colon), _mm_cmpeq_epi8(b, sp)),
+                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, ht), _mm_cmpeq_epi8(b, cr)),
+                                            _mm_cmpeq_epi8(b, lf)));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') ++p;
+  return p;
+}
+
+// True when [p, end) holds no SP, HT, CR or LF.
+inline bool has_no_lws(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i ht = _mm_set1_epi8('\t');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, sp), _mm_cmpeq_epi8(b, ht)),
+                               _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
+    if (_mm_movemask_epi8(hit)) return false;
+    p += 16;
+  }
+#endif
+  for (; p < end; ++p)
+    if (is_lws(*p)) return false;
+  return true;
+}
+
+inline const char* skip_class(const char* p, const char* end, uint8_t cls) {
+  while (p < end && is(*p, cls)) ++p;
   return p;
 }
 

@@ -52,7 +52,7 @@ bool parse_via(const Message& m, Span value, Via& out) {
     ++q;
   } else {
     q = p;
-    while (q < end && scan::is(*q, scan::kHostChar)) ++q;
+    q = scan::skip_class(p, end, scan::kHostChar);
     if (q == p) return false;
   }
   out.host = span_of(m, p, q);
@@ -91,7 +91,9 @@ bool parse_via(const Message& m, Span value, Via& out) {
       } else {
         q = p;
         // token, host or an IPv6 reference (received=[2001:db8::1])
-        while (q < end && (scan::is_token(*q) || *q == ':' || *q == '[' || *q == ']')) ++q;
+        // The value runs to the next delimiter. Its octets are not checked further: a proxy only
+        // compares branch and reads rport, and forwards the rest as it came.
+        q = scan::find_param_end(p, end, m.data + m.size);
         if (q == v) return false;
       }
       param_value = span_of(m, v, q);
