@@ -1,0 +1,162 @@
+// The state the packet path works on, split by who writes it:
+//  - Shared: built once at start-up by the main thread, read-only afterwards (interfaces, proxy
+//    settings, mempools, the neighbour table, rings), plus the RCU-published Snapshot pointer.
+//  - Snapshot: immutable destination tables; control builds a new one and swaps the pointer,
+//    workers read it between quiescent states, the old one is freed after rte_rcu_qsbr_synchronize.
+//  - WorkerContext: one per worker lcore, cache-aligned, touched only by that lcore (control reads
+//    its counters).
+#pragma once
+
+#include <rte_ether.h>
+#include <rte_ip_frag.h>
+#include <rte_mbuf.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "neighbor_table.hpp"
+#include "siplb/balance/selector.hpp"
+#include "siplb/dataplane/counters.hpp"
+#include "transaction_table.hpp"
+
+struct rte_ring;
+struct rte_mempool;
+struct rte_rcu_qsbr;
+
+namespace siplb::dataplane {
+
+inline constexpr uint16_t kMaxPorts = 8;
+inline constexpr uint16_t kMaxWorkers = 32;
+inline constexpr uint16_t kMaxSipPorts = 8;
+inline constexpr uint16_t kBurst = 32;
+inline constexpr uint16_t kTxBufferSize = 64;        // per port, flushed every loop
+inline constexpr uint16_t kPendingPerWorker = 64;    // packets waiting for ARP, per worker
+inline constexpr uint32_t kHeadersLength = sizeof(rte_ether_hdr) + 20 + 8;  // Eth + IPv4 + UDP
+inline constexpr const char kBranchPrefix[] = "z9hG4bK-slb-";   // our Via branches
+inline constexpr const char kProbeBranchPrefix[] = "z9hG4bK-slbp-";  // health probes
+
+// One balancer address on one DPDK port.
+struct Interface {
+  uint16_t port_id = 0;
+  rte_ether_addr mac{};
+  uint32_t ip_be = 0;
+  uint32_t mask_be = 0;
+  uint32_t gateway_be = 0;  // 0: none
+  uint16_t mtu = 1500;
+  uint16_t sip_port = 5060;  // the port we put in Via and Record-Route
+  std::string ip_text;       // "10.0.0.1"
+  std::string via_sent_by;   // "10.0.0.1:5060"
+  std::string record_route;  // "<sip:10.0.0.1:5060;lr>"
+};
+
+struct ProxySettings {
+  uint32_t max_message_size = 8192;
+  bool record_route = true;
+  uint8_t max_forwards = 70;
+  uint32_t retry_after_s = 5;
+  std::string server_header = "siplb";
+  bool verify_udp_checksum = true;
+};
+
+// A destination as the packet path needs it, by global position (counters, probes).
+struct DestinationInfo {
+  uint32_t ip_be = 0;
+  uint16_t port = 0;
+  uint16_t set_position = 0;
+};
+
+struct Snapshot {
+  std::unique_ptr<const balance::Selector> selector;
+  int32_t default_set = 0;
+  std::vector<uint16_t> set_base;            // global position of each set's first destination
+  std::vector<DestinationInfo> destinations;  // by global position
+  uint64_t version = 0;
+};
+
+// Messages from workers to control.
+struct ProbeAnswer {
+  uint16_t destination;  // global position, from the probe's branch
+  uint16_t status_code;
+  uint32_t sequence;     // from the probe's branch
+};
+
+struct Shared {
+  std::vector<Interface> interfaces;
+  uint16_t sip_ports[kMaxSipPorts] = {};
+  uint16_t sip_port_count = 0;
+  ProxySettings proxy;
+  rte_mempool* pool = nullptr;           // RX, replies, rewritten packets
+  rte_mempool* large_pool = nullptr;     // linear copies of reassembled datagrams
+  rte_mempool* indirect_pool = nullptr;  // fragmentation
+  NeighborTable* neighbors = nullptr;
+  uint64_t tsc_hz = 0;
+  uint64_t arp_max_age_tsc = 0;
+  uint64_t arp_grace_tsc = 0;
+  uint64_t arp_retry_tsc = 0;
+  uint64_t arp_wait_tsc = 0;             // how long a packet waits for resolution
+  uint64_t transaction_ttl_tsc = 0;
+  uint32_t transaction_capacity = 65536;
+  std::atomic<const Snapshot*> snapshot{nullptr};
+  rte_rcu_qsbr* rcu = nullptr;
+  rte_ring* probe_answers = nullptr;               // workers -> control (ProbeAnswer by value)
+  rte_ring* inject[kMaxWorkers] = {};              // control -> worker: mbufs to send (probes)
+  std::atomic<bool> stop{false};
+
+  bool is_sip_port(uint16_t port) const {
+    for (uint16_t i = 0; i < sip_port_count; ++i)
+      if (sip_ports[i] == port) return true;
+    return false;
+  }
+  const Interface* interface_by_ip(uint32_t ip_be) const {
+    for (const auto& i : interfaces)
+      if (i.ip_be == ip_be) return &i;
+    return nullptr;
+  }
+};
+
+// Where an outgoing IPv4/UDP packet goes; carried with a packet that waits for ARP.
+struct Egress {
+  uint16_t interface = 0;
+  uint32_t dst_ip_be = 0;
+  uint16_t dst_port = 0;
+  uint16_t src_port = 0;
+};
+
+struct PendingPacket {
+  rte_mbuf* mbuf;       // IP packet without Ethernet header room filled in
+  uint32_t next_hop_be;
+  uint16_t interface;
+  uint64_t deadline_tsc;
+};
+
+struct TxBuffer {
+  uint16_t count = 0;
+  rte_mbuf* mbufs[kTxBufferSize];
+};
+
+struct alignas(64) WorkerContext {
+  uint16_t worker_index = 0;
+  uint16_t queue_id = 0;
+  uint32_t lcore_id = 0;
+  Shared* shared = nullptr;
+  const Snapshot* snapshot = nullptr;  // valid between quiescent states
+  WorkerCounters counters;
+  balance::WorkerSelectState select_state;
+  uint64_t now_tsc = 0;
+  uint16_t next_ip_id = 0;
+  std::unique_ptr<TransactionTable> transactions;
+  rte_ip_frag_tbl* frag_table = nullptr;
+  rte_ip_frag_death_row death_row{};
+  // Packets waiting for ARP, oldest first.
+  PendingPacket pending[kPendingPerWorker];
+  uint16_t pending_count = 0;
+  // Staged transmissions, one buffer per port; flushed at the end of each loop iteration (or,
+  // in golden tests, inspected instead).
+  TxBuffer tx[kMaxPorts];
+  bool capture_tx = false;  // tests: keep staged packets instead of sending them
+};
+
+}  // namespace siplb::dataplane

@@ -1,0 +1,379 @@
+// The stateless SIP proxy of RFC 3261 16.11 with RFC 3581 rport: what a worker does with one
+// parsed datagram. Requests are answered (400/483/503/505/513, 200 to OPTIONS for us), or
+// rewritten in place (our Via with a deterministic branch, received/rport, Max-Forwards,
+// loose-routed Route popped, Record-Route) and sent to the next Route, the Request-URI of an
+// in-dialog request, the INVITE's destination for CANCEL/ACK, or a destination the set selects.
+// Responses lose our Via and go to the next one's received/rport.
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <cstring>
+
+#include "ipv4_text.hpp"
+#include "packet_path.hpp"
+#include "siplb/sip/accessors.hpp"
+#include "siplb/sip/parser.hpp"
+#include "siplb/sip/writer.hpp"
+
+namespace siplb::dataplane {
+namespace {
+
+using sip::HeaderId;
+using sip::Message;
+using sip::Method;
+using sip::ParseError;
+using sip::Span;
+
+constexpr uint16_t kDefaultSipPort = 5060;
+constexpr std::string_view kMagicCookie = "z9hG4bK";
+
+void hex64(uint64_t v, char* out) {
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) out[i] = kHex[(v >> (60 - 4 * i)) & 0xf];
+}
+
+uint64_t mix(uint64_t a, uint64_t b) { return (a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdull; }
+
+bool starts_with(const Message& m, Span s, std::string_view prefix) {
+  return s.len >= prefix.size() && std::memcmp(m.data + s.off, prefix.data(), prefix.size()) == 0;
+}
+
+void count_reply(WorkerContext& ctx, uint16_t code) {
+  for (std::size_t i = 0; i < kReplyCodeCount; ++i)
+    if (kReplyCodes[i] == code) return ctx.counters.replies[i].add();
+}
+
+struct Target {
+  uint32_t ip_be = 0;
+  uint16_t port = 0;
+  int32_t destination = -1;  // global destination position when a set chose it
+};
+
+// A SIP URI whose host is one of our addresses and whose port is one of our SIP ports.
+bool uri_is_ours(const Shared& sh, const Message& m, const sip::Uri& u) {
+  uint32_t ip;
+  if (!u.is_sip || !parse_ipv4_text(m.data + u.host.off, u.host.len, ip)) return false;
+  return sh.interface_by_ip(ip) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
+}
+
+bool uri_target(const Message& m, const sip::Uri& u, Target& t) {
+  if (!u.is_sip || !parse_ipv4_text(m.data + u.host.off, u.host.len, t.ip_be)) return false;
+  t.port = u.port ? u.port : kDefaultSipPort;
+  t.destination = -1;
+  return true;
+}
+
+bool route_uri(const Message& m, Span value, sip::Uri& out) {
+  sip::NameAddr na;
+  return sip::parse_name_addr(m, value, na) && sip::parse_uri(m, na.uri, out);
+}
+
+// Per packet: where the request came from and the parsed message.
+struct Request {
+  WorkerContext& ctx;
+  uint16_t iface;
+  rte_mbuf* m;
+  const Message& msg;
+  uint32_t src_ip_be;
+  uint16_t src_port;
+  uint16_t dst_port;
+};
+
+// Answers a request ourselves; frees the request mbuf.
+void reply(const Request& r, uint16_t code, std::string_view reason) {
+  WorkerContext& ctx = r.ctx;
+  const Shared& sh = *ctx.shared;
+  const Message& msg = r.msg;
+  if (msg.method == Method::ack || msg.cseq_method == Method::ack)
+    return drop(ctx, r.m, DropReason::sip_ack_unanswered);  // an ACK is never answered
+  rte_mbuf* out = rte_pktmbuf_alloc(sh.pool);
+  if (!out) return drop(ctx, r.m, DropReason::mbuf_alloc_failed);
+
+  char received[16];
+  std::size_t received_len = format_ipv4_text(r.src_ip_be, received);
+  // A deterministic To-tag: a retransmitted request gets the same answer.
+  sip::NameAddr from;
+  uint64_t h = balance::hash_key(msg.text(msg.call_id));
+  if (sip::from_header(msg, from) == ParseError::none && from.has_tag)
+    h = mix(h, balance::hash_key(msg.text(from.tag)));
+  h = mix(h, msg.cseq_number);
+  char tag[16];
+  hex64(h, tag);
+  char extra[160];
+  std::size_t extra_len = 0;
+  auto add = [&](std::string_view s) {
+    if (extra_len + s.size() <= sizeof(extra)) {
+      std::memcpy(extra + extra_len, s.data(), s.size());
+      extra_len += s.size();
+    }
+  };
+  if (!sh.proxy.server_header.empty()) {
+    add("Server: ");
+    add(sh.proxy.server_header);
+    add("\r\n");
+  }
+  if (code == 503) {
+    char digits[12];
+    std::size_t n = 0;
+    uint32_t v = sh.proxy.retry_after_s;
+    char tmp[12];
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    for (std::size_t i = 0; i < n; ++i) digits[i] = tmp[n - 1 - i];
+    add("Retry-After: ");
+    add({digits, n});
+    add("\r\n");
+  }
+  sip::ReplySpec spec;
+  spec.code = code;
+  spec.reason = reason;
+  spec.to_tag = {tag, sizeof(tag)};
+  spec.received = {received, received_len};
+  spec.rport = msg.top_via.has_rport ? r.src_port : 0;
+  spec.extra_headers = {extra, extra_len};
+  char* data = rte_pktmbuf_mtod(out, char*);
+  std::size_t len = sip::build_reply(msg, spec, data, rte_pktmbuf_tailroom(out));
+  if (len == 0 || !rte_pktmbuf_append(out, static_cast<uint16_t>(len))) {
+    rte_pktmbuf_free(out);
+    return drop(ctx, r.m, DropReason::sip_edit_failed);
+  }
+  // RFC 3261 18.2.2 / RFC 3581 4: to the source address, at the rport or the sent-by port.
+  uint16_t port = msg.top_via.has_rport ? r.src_port
+                                        : (msg.top_via.port ? msg.top_via.port : kDefaultSipPort);
+  rte_pktmbuf_free(r.m);
+  count_reply(ctx, code);
+  send_udp(ctx, out, {r.iface, r.src_ip_be, port, r.dst_port});
+}
+
+// Our Via branch for a request: a function of the client's branch (RFC 3261 16.11), so that
+// retransmissions, the CANCEL and the ACK of a non-2xx of one INVITE all get the same one.
+uint64_t branch_hash(const Message& msg) {
+  const sip::Via& via = msg.top_via;
+  uint64_t h;
+  if (starts_with(msg, via.branch, kMagicCookie)) {
+    h = mix(balance::hash_key(msg.text(via.branch)), balance::hash_key(msg.text(via.host)));
+    h = mix(h, via.port);
+  } else {
+    // RFC 2543 client: what identifies its transaction (the CSeq method aside, so CANCEL/ACK match).
+    h = mix(balance::hash_key(msg.text(msg.call_id)), msg.cseq_number);
+    h = mix(h, balance::hash_key(msg.text(msg.request_uri)));
+    h = mix(h, balance::hash_key(msg.text(via.value)));
+    sip::NameAddr from;
+    if (sip::from_header(msg, from) == ParseError::none) h = mix(h, balance::hash_key(msg.text(from.tag)));
+  }
+  return h;
+}
+
+bool creates_dialog(Method m) {
+  return m == Method::invite || m == Method::subscribe || m == Method::refer || m == Method::notify;
+}
+
+void forward_request(const Request& r, const Target& t, bool pop_route, bool to_has_tag) {
+  WorkerContext& ctx = r.ctx;
+  const Shared& sh = *ctx.shared;
+  const Message& msg = r.msg;
+  if (sh.interface_by_ip(t.ip_be) && sh.is_sip_port(t.port)) return drop(ctx, r.m, DropReason::sip_loop);
+  uint16_t egress = egress_interface(sh, t.ip_be, r.iface);
+  const Interface& out = sh.interfaces[egress];
+
+  sip::MessageEditor ed(msg, static_cast<char*>(r.m->buf_addr), r.m->buf_len, kHeadersLength);
+  // received/rport on the client's Via (RFC 3261 18.2.1, RFC 3581 4).
+  char received[16];
+  std::size_t received_len = format_ipv4_text(r.src_ip_be, received);
+  std::string_view received_text(received, received_len);
+  bool ok = true;
+  if (msg.top_via.has_rport || msg.text(msg.top_via.host) != received_text)
+    ok &= ed.set_top_via_received(received_text) == sip::EditError::none;
+  if (msg.top_via.has_rport) ok &= ed.set_top_via_rport(r.src_port) == sip::EditError::none;
+  // Our Via.
+  char via[96];
+  std::size_t n = 0;
+  auto put = [&](std::string_view s) {
+    std::memcpy(via + n, s.data(), s.size());
+    n += s.size();
+  };
+  put("SIP/2.0/UDP ");
+  put(out.via_sent_by);
+  put(";branch=");
+  put(kBranchPrefix);
+  hex64(branch_hash(msg), via + n);
+  n += 16;
+  ok &= ed.insert_top_via({via, n}) == sip::EditError::none;
+  ok &= ed.set_max_forwards(msg.max_forwards >= 0 ? static_cast<uint8_t>(msg.max_forwards - 1)
+                                                  : sh.proxy.max_forwards) == sip::EditError::none;
+  if (pop_route) ok &= ed.remove_top_route() == sip::EditError::none;
+  if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method))
+    ok &= ed.insert_record_route(out.record_route) == sip::EditError::none;
+  if (!ok || ed.commit() != sip::EditError::none) return drop(ctx, r.m, DropReason::sip_edit_failed);
+  r.m->data_off = static_cast<uint16_t>(ed.head());
+  r.m->data_len = static_cast<uint16_t>(ed.length());
+  r.m->pkt_len = ed.length();
+
+  ctx.counters.forwarded_requests.add();
+  if (t.destination >= 0 && static_cast<std::size_t>(t.destination) < kMaxDestinations)
+    ctx.counters.forwarded_to[t.destination].add();
+  send_udp(ctx, r.m, {egress, t.ip_be, t.port, out.sip_port});
+}
+
+void handle_request(const Request& r, ParseError err) {
+  WorkerContext& ctx = r.ctx;
+  const Shared& sh = *ctx.shared;
+  const Message& msg = r.msg;
+  ctx.counters.sip_requests.add();
+  if (err != ParseError::none) {
+    // A reply needs the top Via to be addressed and From, To, Call-ID and CSeq to be copied.
+    if (msg.top_via_header == sip::kNoHeader || !msg.has(HeaderId::from) || !msg.has(HeaderId::to) ||
+        !msg.has(HeaderId::call_id) || !msg.has(HeaderId::cseq))
+      return drop(ctx, r.m, DropReason::sip_malformed_unanswerable);
+    return reply(r, sip::parse_error_status(err), sip::parse_error_phrase(err));
+  }
+  if (msg.top_via_header == sip::kNoHeader) return drop(ctx, r.m, DropReason::sip_missing_via);
+  if (msg.message_end() > sh.proxy.max_message_size) return reply(r, 513, "Message Too Large");
+
+  sip::Uri ruri;
+  if (sip::request_uri(msg, ruri) != ParseError::none)
+    return reply(r, 400, "Bad Request - Malformed Request-URI");
+  bool ruri_ours = uri_is_ours(sh, msg, ruri);
+  if (msg.method == Method::options && ruri_ours && ruri.user.empty()) return reply(r, 200, "OK");
+  if (msg.max_forwards == 0) return reply(r, 483, "Too Many Hops");
+
+  Target t;
+  bool have_target = false;
+  bool pop_route = false;
+  sip::ValueIterator routes(msg, HeaderId::route);
+  Span route;
+  if (routes.next(route)) {
+    sip::Uri ru;
+    if (!route_uri(msg, route, ru)) return drop(ctx, r.m, DropReason::sip_bad_next_hop);
+    if (uri_is_ours(sh, msg, ru)) {
+      pop_route = true;  // loose routing (RFC 3261 16.4): the Route naming us goes
+      if (routes.next(route)) {
+        if (!route_uri(msg, route, ru) || !uri_target(msg, ru, t))
+          return drop(ctx, r.m, DropReason::sip_bad_next_hop);
+        have_target = true;
+      }
+    } else {
+      if (!uri_target(msg, ru, t)) return drop(ctx, r.m, DropReason::sip_bad_next_hop);
+      have_target = true;
+    }
+  }
+  sip::NameAddr to;
+  bool to_has_tag = sip::to_header(msg, to) == ParseError::none && to.has_tag;
+  // In-dialog (our Route was popped, or a To-tag) and not addressed to us: the Request-URI leads.
+  if (!have_target && !ruri_ours && (pop_route || to_has_tag) && uri_target(msg, ruri, t))
+    have_target = true;
+
+  const Snapshot* snap = ctx.snapshot;
+  TransactionKey key{balance::hash_key(msg.text(msg.call_id)), msg.cseq_number};
+  if (!have_target && (msg.method == Method::cancel || msg.method == Method::ack)) {
+    TransactionRoute route_of_invite;
+    if (ctx.transactions && ctx.transactions->find(key, ctx.now_tsc, route_of_invite)) {
+      ctx.counters.transaction_hits.add();
+      t = {route_of_invite.ip_be, route_of_invite.port, route_of_invite.destination};
+      have_target = true;
+    } else {
+      ctx.counters.transaction_misses.add();
+    }
+  }
+  if (!have_target) {
+    if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
+    balance::SelectionKey sk;
+    sk.call_id = msg.text(msg.call_id);
+    sip::NameAddr from;
+    if (sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
+    sk.to_uri = msg.text(to.uri);
+    sk.request_uri = msg.text(msg.request_uri);
+    sk.auth_user = msg.text(sip::auth_username(msg));
+    balance::Selection s = snap->selector->select(snap->default_set, sk, ctx.select_state);
+    if (s.index < 0) return reply(r, 503, "Service Unavailable");
+    t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());
+    t.port = s.address.port;
+    t.destination = snap->set_base[snap->default_set] + s.index;
+    have_target = true;
+    if (msg.method == Method::invite && ctx.transactions)
+      ctx.transactions->remember(key, {t.ip_be, t.port, static_cast<uint16_t>(t.destination)},
+                                 ctx.now_tsc + sh.transaction_ttl_tsc);
+  }
+  forward_request(r, t, pop_route, to_has_tag);
+}
+
+// Probe branch: kProbeBranchPrefix, 4 hex digits of destination, '-', 8 hex digits of sequence.
+bool parse_probe_branch(const Message& msg, Span branch, ProbeAnswer& out) {
+  constexpr std::size_t kPrefix = sizeof(kProbeBranchPrefix) - 1;
+  if (branch.len != kPrefix + 4 + 1 + 8) return false;
+  const char* p = msg.data + branch.off + kPrefix;
+  auto hex = [](const char* s, int n, uint32_t& v) {
+    v = 0;
+    for (int i = 0; i < n; ++i) {
+      char c = s[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = v << 4 | static_cast<uint32_t>(d);
+    }
+    return true;
+  };
+  uint32_t dest, seq;
+  if (!hex(p, 4, dest) || p[4] != '-' || !hex(p + 5, 8, seq)) return false;
+  out = {static_cast<uint16_t>(dest), msg.status_code, seq};
+  return true;
+}
+
+void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Message& msg,
+                     ParseError err) {
+  const Shared& sh = *ctx.shared;
+  ctx.counters.sip_responses.add();
+  if (err != ParseError::none) return drop(ctx, m, DropReason::sip_malformed_response);
+  const sip::Via& top = msg.top_via;
+  uint32_t via_ip;
+  if (msg.top_via_header == sip::kNoHeader ||
+      !parse_ipv4_text(msg.data + top.host.off, top.host.len, via_ip) || !sh.interface_by_ip(via_ip))
+    return drop(ctx, m, DropReason::sip_response_not_ours);
+  if (starts_with(msg, top.branch, kProbeBranchPrefix)) {
+    ProbeAnswer answer;
+    if (!parse_probe_branch(msg, top.branch, answer)) return drop(ctx, m, DropReason::sip_response_not_ours);
+    if (!sh.probe_answers || rte_ring_enqueue_elem(sh.probe_answers, &answer, sizeof(answer)) != 0)
+      return drop(ctx, m, DropReason::event_ring_full);
+    ctx.counters.probe_answers.add();
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (!starts_with(msg, top.branch, kBranchPrefix)) return drop(ctx, m, DropReason::sip_response_not_ours);
+
+  sip::ValueIterator vias(msg, HeaderId::via);
+  Span first, second;
+  if (!vias.next(first) || !vias.next(second)) return drop(ctx, m, DropReason::sip_response_no_next_via);
+  sip::Via next;
+  if (!sip::parse_via(msg, second, next)) return drop(ctx, m, DropReason::sip_bad_next_hop);
+  Span host = next.received.empty() ? next.host : next.received;
+  uint32_t dst_ip;
+  if (!parse_ipv4_text(msg.data + host.off, host.len, dst_ip)) return drop(ctx, m, DropReason::sip_bad_next_hop);
+  uint16_t dst_port = next.port ? next.port : kDefaultSipPort;
+  if (next.has_rport && !next.rport.empty()) {
+    uint32_t p = 0;
+    for (uint16_t i = 0; i < next.rport.len; ++i) p = p * 10 + static_cast<uint32_t>(msg.data[next.rport.off + i] - '0');
+    if (p > 0 && p <= 65535) dst_port = static_cast<uint16_t>(p);
+  }
+  sip::MessageEditor ed(msg, static_cast<char*>(m->buf_addr), m->buf_len, kHeadersLength);
+  if (ed.remove_top_via() != sip::EditError::none || ed.commit() != sip::EditError::none)
+    return drop(ctx, m, DropReason::sip_edit_failed);
+  m->data_off = static_cast<uint16_t>(ed.head());
+  m->data_len = static_cast<uint16_t>(ed.length());
+  m->pkt_len = ed.length();
+  uint16_t egress = egress_interface(sh, dst_ip, iface);
+  ctx.counters.forwarded_responses.add();
+  send_udp(ctx, m, {egress, dst_ip, dst_port, sh.interfaces[egress].sip_port});
+}
+
+}  // namespace
+
+void handle_sip(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, uint32_t src_ip_be,
+                uint16_t src_port, uint16_t dst_port) {
+  Message msg;
+  ParseError err = sip::parse(rte_pktmbuf_mtod(m, const char*), m->data_len, msg);
+  if (!msg.is_request) return handle_response(ctx, iface, m, msg, err);
+  handle_request({ctx, iface, m, msg, src_ip_be, src_port, dst_port}, err);
+}
+
+}  // namespace siplb::dataplane

@@ -1,0 +1,112 @@
+// Destination selection: immutable tables built by the control plane from DestinationSets, read
+// by every worker without locks. A Selector is never modified after build(); a change (a
+// destination going down, a reload) builds a new one that is published by a pointer swap and the
+// old one freed after every worker has been quiescent (dataplane/rcu). select() allocates
+// nothing, takes no lock and makes no syscall; the only mutable state is the caller's
+// per-worker WorkerSelectState.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "siplb/balance/destination.hpp"
+
+namespace siplb::balance {
+
+// Which message field a hashing set keys on.
+enum class HashKey : uint8_t { call_id, from_uri, to_uri, request_uri, auth_user };
+
+// The fields of a request that hashing algorithms may use; empty views are "absent".
+struct SelectionKey {
+  std::string_view call_id;
+  std::string_view from_uri;
+  std::string_view to_uri;
+  std::string_view request_uri;
+  std::string_view auth_user;
+};
+
+// Per-worker mutable selection state (round-robin positions, random generator). One per lcore,
+// inside its cache-aligned context; never shared.
+//
+// Round robin keeps one cycle per set in a small direct-mapped cache: set position p uses entry
+// p % kRoundRobinSlots, tagged with p. Sets that do not collide cycle strictly; when two sets in
+// use share an entry, each use by the other set restarts the cycle at a random destination, so a
+// colliding set degrades to random choice rather than to a bias. A new worker (or a set never
+// seen) also starts at a random destination, so that workers do not all begin on the first one.
+struct WorkerSelectState {
+  static constexpr std::size_t kRoundRobinSlots = 64;
+  struct RoundRobin {
+    uint32_t set_tag = 0;  // set position + 1; 0 = unused
+    uint32_t next = 0;     // candidate to hand out next
+  };
+  std::array<RoundRobin, kRoundRobinSlots> round_robin{};
+  uint64_t rng = 0x9e3779b97f4a7c15ull;  // seed differently per worker (seed())
+
+  // Seeds the generator from a worker number (or any value); distinct seeds give distinct streams.
+  void seed(uint64_t value) { rng = value * 0xd1342543de82ef95ull + 0x9e3779b97f4a7c15ull; }
+};
+
+struct BuildOptions {
+  uint32_t maglev_table_size = 65537;  // a prime well above 100x the destinations of a set
+};
+
+// Sets larger than this are rejected by build() (Maglev entries are 16-bit positions).
+inline constexpr std::size_t kMaxSetDestinations = 65535;
+
+// What select() returns: the destination's position in its set as configured, and its address.
+struct Selection {
+  int32_t index = -1;  // -1: nothing selectable (answer 503)
+  net::SocketAddress address;
+};
+
+class Selector {
+ public:
+  // Builds the tables. Control plane; allocates. Traffic goes only to the candidates of a set: its
+  // selectable (active or probing) destinations of weight > 0 whose priority is the highest
+  // among such destinations; lower tiers take over when every destination above is down.
+  // Every hashing algorithm (hash-*, maglev) maps its key through the set's Maglev table built
+  // over the candidates, weighted, so that when one destination leaves only the keys it held
+  // move, spread over all the others. round-robin and random treat the candidates alike (weight
+  // only excludes weight 0); weighted picks at random in proportion to weight. Sets that do not
+  // hash get no Maglev table.
+  // Returns nullptr, with the reason in *error when error is given, when the options or sets are
+  // unusable: table size not a prime or smaller than a set's candidates, a set with more than
+  // kMaxSetDestinations destinations, or two sets with the same id.
+  static std::unique_ptr<const Selector> build(const std::vector<DestinationSet>& sets,
+                                               const BuildOptions& options = {},
+                                               std::string* error = nullptr);
+
+  // Position of the set with this id, or -1. Positions follow the order of the sets given to
+  // build(). Control plane and workers; O(log sets).
+  int32_t find_set(uint32_t set_id) const;
+  std::size_t set_count() const;
+
+  // Picks a destination of set `set_position` for a request. Hashing sets use their key field
+  // (maglev: the Call-ID); an absent (empty) key falls back to round robin. Index -1 when the
+  // position is out of range or the set has no candidate. Workers; no allocation, lock or syscall.
+  Selection select(int32_t set_position, const SelectionKey& key, WorkerSelectState& state) const;
+
+  // The same choice for an explicit 64-bit key hash through the set's Maglev table (used for
+  // tests, benchmarks and the measurement of keys moved on failure). Index -1 when the position is
+  // out of range, the set has no candidate or its algorithm does not hash. Any thread.
+  Selection select_by_hash(int32_t set_position, uint64_t key_hash) const;
+
+  ~Selector();
+  struct SetTable;  // private layout, defined in selector.cpp
+
+ private:
+  Selector() = default;
+  std::vector<SetTable> sets_;
+  std::vector<std::pair<uint32_t, int32_t>> positions_by_id_;  // (set id, position), sorted by id
+};
+
+// 64-bit hash used for keys (Call-ID and the others). Stable across runs and nodes, so that
+// balancers behind ECMP pick the same destination for the same key. Any thread; no allocation.
+uint64_t hash_key(std::string_view text);
+
+}  // namespace siplb::balance
