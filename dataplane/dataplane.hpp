@@ -20,6 +20,7 @@
 #include "neighbor_table.hpp"
 #include "siplb/balance/selector.hpp"
 #include "siplb/dataplane/counters.hpp"
+#include "siplb/dataplane/snapshot.hpp"
 #include "transaction_table.hpp"
 
 struct rte_ring;
@@ -59,21 +60,6 @@ struct ProxySettings {
   uint32_t retry_after_s = 5;
   std::string server_header = "siplb";
   bool verify_udp_checksum = true;
-};
-
-// A destination as the packet path needs it, by global position (counters, probes).
-struct DestinationInfo {
-  uint32_t ip_be = 0;
-  uint16_t port = 0;
-  uint16_t set_position = 0;
-};
-
-struct Snapshot {
-  std::unique_ptr<const balance::Selector> selector;
-  int32_t default_set = 0;
-  std::vector<uint16_t> set_base;            // global position of each set's first destination
-  std::vector<DestinationInfo> destinations;  // by global position
-  uint64_t version = 0;
 };
 
 // Messages from workers to control.
@@ -147,6 +133,7 @@ struct alignas(64) WorkerContext {
   balance::WorkerSelectState select_state;
   uint64_t now_tsc = 0;
   uint16_t next_ip_id = 0;
+  uint32_t iterations = 0;
   std::unique_ptr<TransactionTable> transactions;
   rte_ip_frag_tbl* frag_table = nullptr;
   rte_ip_frag_death_row death_row{};

@@ -14,7 +14,7 @@ packages=(
   # comparison benchmark, fuzzing and sanitizers
   libosip2-dev clang libclang-rt-14-dev llvm
   # end-to-end tests
-  sip-tester iproute2 procps
+  sip-tester iproute2 procps ethtool
 )
 
 missing=()

@@ -1,0 +1,373 @@
+// siplbd start-up, control loop and shutdown.
+#include "daemon.hpp"
+
+#include <arpa/inet.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../control/health_prober.hpp"
+#include "packet_path.hpp"
+#include "port.hpp"
+#include "siplb/config/config.hpp"
+#include "stats_report.hpp"
+#include "worker.hpp"
+
+namespace siplb::dataplane {
+namespace {
+
+constexpr unsigned kPoolMbufs = 16383;
+constexpr unsigned kPoolCache = 256;
+constexpr unsigned kLargePoolMbufs = 255;
+constexpr uint16_t kLargeMbufData = 16384;
+constexpr unsigned kIndirectMbufs = 2047;
+constexpr unsigned kProbeAnswerRing = 4096;
+constexpr unsigned kInjectRing = 1024;
+constexpr uint32_t kNeighborSlots = 4096;
+constexpr uint64_t kArpRetryMs = 1000;
+constexpr uint64_t kArpGraceMs = 3000;
+constexpr uint64_t kArpWaitMs = 3000;
+
+volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_print = 0;
+void on_stop(int) { g_stop = 1; }
+void on_usr1(int) { g_print = 1; }
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "usage: siplbd [EAL options] -- --config FILE [--stats-interval SECONDS]\n"
+               "\n"
+               "A kernel-bypass SIP load balancer: DPDK workers take SIP over UDP on the ports\n"
+               "named in FILE, choose a destination and forward.\n"
+               "\n"
+               "  --config FILE          the configuration (TOML; see docs/siplbd.example.toml)\n"
+               "  --check-config         validate FILE, print a summary and exit (no EAL, no ports)\n"
+               "  --stats-interval SEC   also print counters every SEC seconds (default: never)\n"
+               "  --help                 this text\n"
+               "\n"
+               "Counters are printed on SIGUSR1 and at exit; SIGINT or SIGTERM stops the daemon.\n"
+               "EAL options come first, e.g.: -l 0-1 --no-huge -m 512 --no-pci\n"
+               "  --vdev net_af_packet0,iface=eth1   (or a NIC bound to vfio-pci with -a PCI)\n");
+}
+
+struct Options {
+  std::string config_path;
+  bool check_only = false;
+  unsigned stats_interval_s = 0;
+};
+
+// Our options follow "--". Returns -1 on success, else the exit code.
+int parse_options(int argc, char** argv, int first, Options& o) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      usage(stdout);
+      return 0;
+    } else if (a == "--config" && i + 1 < argc) {
+      o.config_path = argv[++i];
+    } else if (a == "--check-config") {
+      o.check_only = true;
+    } else if (a == "--stats-interval" && i + 1 < argc) {
+      char* end;
+      unsigned long v = std::strtoul(argv[++i], &end, 10);
+      if (*end || v == 0 || v > 86400) {
+        std::fprintf(stderr, "siplbd: --stats-interval wants 1..86400 seconds, got '%s'\n", argv[i]);
+        return 2;
+      }
+      o.stats_interval_s = static_cast<unsigned>(v);
+    } else {
+      std::fprintf(stderr, "siplbd: unknown or incomplete option '%s' (try --help)\n", a.c_str());
+      return 2;
+    }
+  }
+  if (o.config_path.empty()) {
+    std::fprintf(stderr, "siplbd: --config FILE is required (try --help)\n");
+    return 2;
+  }
+  return -1;
+}
+
+uint64_t ms_to_tsc(uint64_t ms) { return rte_get_tsc_hz() / 1000 * ms; }
+
+// Publishes a snapshot and frees the old one once every worker has been quiescent.
+void publish(Shared& sh, std::unique_ptr<Snapshot> next) {
+  const Snapshot* old = sh.snapshot.exchange(next.release(), std::memory_order_acq_rel);
+  if (old) {
+    if (sh.rcu) rte_rcu_qsbr_synchronize(sh.rcu, RTE_QSBR_THRID_INVALID);
+    delete old;
+  }
+}
+
+std::string ip_text(uint32_t ip_be) {
+  char buf[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &ip_be, buf, sizeof(buf));
+  return buf;
+}
+
+}  // namespace
+
+int run_daemon(int argc, char** argv) {
+  // Split EAL's arguments from ours and validate the configuration before EAL starts.
+  int dashdash = argc;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--") == 0) {
+      dashdash = i;
+      break;
+    }
+  for (int i = 1; i < dashdash; ++i)
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
+  Options opts;
+  if (int rc = parse_options(argc, argv, dashdash + 1, opts); rc >= 0) return rc;
+  config::ConfigResult loaded = config::load_config_file(opts.config_path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "siplbd: %s\n", loaded.error.message.c_str());
+    return 2;
+  }
+  const config::Config& cfg = *loaded.config;
+  for (const auto& i : cfg.interfaces)
+    if (!i.address.ip.is_v4()) {
+      std::fprintf(stderr, "siplbd: %s:%u: only IPv4 interface addresses are served so far\n",
+                   cfg.source.c_str(), i.line);
+      return 2;
+    }
+  if (opts.check_only) {
+    std::printf("%s: valid: %zu interface(s), %zu set(s)\n", cfg.source.c_str(), cfg.interfaces.size(),
+                cfg.sets.size());
+    return 0;
+  }
+
+  int eal_argc = dashdash;
+  if (rte_eal_init(eal_argc, argv) < 0) {
+    std::fprintf(stderr, "siplbd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+    return 1;
+  }
+  int exit_code = 0;
+  Shared sh;
+  std::vector<std::unique_ptr<WorkerContext>> workers;
+  std::vector<uint16_t> started_ports;
+  NeighborTable neighbors(kNeighborSlots);
+
+  do {
+    unsigned worker_lcores = rte_lcore_count() - 1;
+    unsigned nworkers = cfg.workers.count ? cfg.workers.count : worker_lcores;
+    if (nworkers == 0 || nworkers > worker_lcores || nworkers > kMaxWorkers) {
+      std::fprintf(stderr,
+                   "siplbd: %u worker(s) wanted but EAL gave %u worker lcore(s): give EAL more with -l "
+                   "(e.g. -l 0-1 for one worker)\n",
+                   nworkers, worker_lcores);
+      exit_code = 2;
+      break;
+    }
+    sh.tsc_hz = rte_get_tsc_hz();
+    sh.neighbors = &neighbors;
+    sh.proxy.max_message_size = cfg.balancer.max_message_size;
+    sh.proxy.record_route = cfg.balancer.record_route;
+    sh.proxy.max_forwards = cfg.balancer.max_forwards;
+    sh.proxy.retry_after_s = cfg.balancer.retry_after_s;
+    sh.proxy.server_header = cfg.balancer.server_header;
+    for (uint16_t p : cfg.balancer.sip_ports)
+      if (sh.sip_port_count < kMaxSipPorts) sh.sip_ports[sh.sip_port_count++] = p;
+    sh.arp_max_age_tsc = ms_to_tsc(uint64_t{cfg.tables.arp_timeout_s} * 1000);
+    sh.arp_grace_tsc = ms_to_tsc(kArpGraceMs);
+    sh.arp_retry_tsc = ms_to_tsc(kArpRetryMs);
+    sh.arp_wait_tsc = ms_to_tsc(kArpWaitMs);
+    sh.transaction_ttl_tsc = ms_to_tsc(cfg.tables.transaction_ttl_ms);
+    sh.transaction_capacity = cfg.tables.transactions;
+
+    int socket = static_cast<int>(rte_socket_id());
+    sh.pool = rte_pktmbuf_pool_create("siplb_pool", kPoolMbufs, kPoolCache, 0,
+                                      RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+    sh.large_pool = rte_pktmbuf_pool_create("siplb_large", kLargePoolMbufs, 16, 0,
+                                            kLargeMbufData + RTE_PKTMBUF_HEADROOM, socket);
+    sh.indirect_pool = rte_pktmbuf_pool_create("siplb_indirect", kIndirectMbufs, 32, 0, 0, socket);
+    if (!sh.pool || !sh.large_pool || !sh.indirect_pool) {
+      std::fprintf(stderr, "siplbd: cannot create mbuf pools: %s (more memory: -m)\n", rte_strerror(rte_errno));
+      exit_code = 1;
+      break;
+    }
+    sh.probe_answers = rte_ring_create_elem("siplb_probe_answers", sizeof(ProbeAnswer), kProbeAnswerRing,
+                                            socket, RING_F_SC_DEQ);
+    size_t rcu_size = rte_rcu_qsbr_get_memsize(nworkers);
+    sh.rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc("siplb_rcu", rcu_size, RTE_CACHE_LINE_SIZE));
+    if (!sh.probe_answers || !sh.rcu || rte_rcu_qsbr_init(sh.rcu, nworkers) != 0) {
+      std::fprintf(stderr, "siplbd: cannot create rings/RCU: %s\n", rte_strerror(rte_errno));
+      exit_code = 1;
+      break;
+    }
+
+    bool ports_ok = true;
+    for (const auto& ic : cfg.interfaces) {
+      PortInfo pi;
+      std::string error;
+      uint16_t queues = static_cast<uint16_t>(nworkers);
+      if (!start_port(ic.port, queues, ic.mtu, sh.pool, pi, error)) {
+        std::fprintf(stderr, "siplbd: %s:%u: %s\n", cfg.source.c_str(), ic.line, error.c_str());
+        ports_ok = false;
+        break;
+      }
+      started_ports.push_back(pi.port_id);
+      Interface iface;
+      iface.port_id = pi.port_id;
+      iface.mac = pi.mac;
+      iface.ip_be = htonl(ic.address.ip.v4_host_order());
+      iface.mask_be = ic.address.length ? htonl(~uint32_t{0} << (32 - ic.address.length)) : 0;
+      iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
+      iface.mtu = ic.mtu;
+      iface.sip_port = cfg.balancer.sip_ports.front();
+      iface.ip_text = ip_text(iface.ip_be);
+      iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);
+      iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
+      char mac[RTE_ETHER_ADDR_FMT_SIZE];
+      rte_ether_format_addr(mac, sizeof(mac), &pi.mac);
+      std::printf("siplbd: interface %s (%s, %s) %s/%u%s\n", ic.port.c_str(), pi.driver.c_str(), mac,
+                  iface.ip_text.c_str(), ic.address.length, pi.rss ? " RSS" : "");
+      sh.interfaces.push_back(std::move(iface));
+    }
+    if (!ports_ok) {
+      exit_code = 2;
+      break;
+    }
+
+    unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+    bool workers_ok = true;
+    for (uint16_t w = 0; w < nworkers; ++w, lcore = rte_get_next_lcore(lcore, 1, 0)) {
+      auto ctx = std::make_unique<WorkerContext>();
+      char name[32];
+      std::snprintf(name, sizeof(name), "siplb_inject_%u", w);
+      sh.inject[w] = rte_ring_create_elem(name, sizeof(InjectedPacket), kInjectRing, socket,
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (!sh.inject[w] || !init_worker(*ctx, sh, w, lcore)) {
+        workers_ok = false;
+        break;
+      }
+      workers.push_back(std::move(ctx));
+    }
+    if (!workers_ok) {
+      std::fprintf(stderr, "siplbd: cannot set up the workers (memory? -m)\n");
+      exit_code = 1;
+      break;
+    }
+
+    publish(sh, build_snapshot(cfg, {}, 1));
+
+    // Health probing targets, by global destination position.
+    control::ProberSettings ps;
+    ps.enabled = cfg.probing.enabled;
+    ps.interval_ms = cfg.probing.interval_ms;
+    ps.timeout_ms = cfg.probing.timeout_ms;
+    ps.failure_threshold = cfg.probing.failure_threshold;
+    ps.recovery_threshold = cfg.probing.recovery_threshold;
+    ps.success_codes = cfg.probing.success_codes;
+    ps.from_uri = cfg.probing.from_uri;
+    ps.via_sent_by = sh.interfaces.front().via_sent_by;
+    std::vector<control::ProbeTarget> targets;
+    for (const auto& s : cfg.sets)
+      for (const auto& d : s.set.destinations) {
+        control::ProbeTarget t;
+        t.uri = "sip:" + ip_text(htonl(d.address.ip.v4_host_order())) + ":" + std::to_string(d.address.port);
+        t.host_port = t.uri.substr(4);
+        t.probe = d.probe;
+        t.state = d.state;
+        targets.push_back(std::move(t));
+      }
+    control::HealthProber prober(ps, targets);
+
+    std::signal(SIGINT, on_stop);
+    std::signal(SIGTERM, on_stop);
+    std::signal(SIGUSR1, on_usr1);
+    for (uint16_t w = 0; w < workers.size(); ++w)
+      rte_eal_remote_launch(worker_main, workers[w].get(), workers[w]->lcore_id);
+    std::printf("siplbd: running with %zu worker(s), %zu destination(s); SIGUSR1 prints counters\n",
+                workers.size(), targets.size());
+    std::fflush(stdout);
+
+    auto send_probe = [&](uint16_t d, std::string_view text) {
+      const Snapshot* snap = sh.snapshot.load(std::memory_order_acquire);
+      const DestinationInfo& info = snap->destinations[d];
+      rte_mbuf* m = rte_pktmbuf_alloc(sh.pool);
+      if (!m) return false;
+      char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(text.size()));
+      if (!p) {
+        rte_pktmbuf_free(m);
+        return false;
+      }
+      std::memcpy(p, text.data(), text.size());
+      InjectedPacket ip{m, {egress_interface(sh, info.ip_be, 0), info.ip_be, info.port, sh.interfaces.front().sip_port}, 0};
+      if (rte_ring_enqueue_elem(sh.inject[0], &ip, sizeof(ip)) != 0) {
+        rte_pktmbuf_free(m);
+        return false;
+      }
+      return true;
+    };
+
+    uint64_t start = rte_get_tsc_cycles();
+    uint64_t next_stats = opts.stats_interval_s ? opts.stats_interval_s * 1000ull : ~0ull;
+    uint64_t version = 1;
+    while (!g_stop) {
+      uint64_t now_ms = (rte_get_tsc_cycles() - start) * 1000 / rte_get_tsc_hz();
+      bool changed = prober.tick(now_ms, send_probe);
+      ProbeAnswer answers[64];
+      unsigned n = rte_ring_dequeue_burst_elem(sh.probe_answers, answers, sizeof(ProbeAnswer), 64, nullptr);
+      for (unsigned i = 0; i < n; ++i)
+        changed |= prober.on_answer(answers[i].destination, answers[i].sequence, answers[i].status_code, now_ms);
+      if (changed) {
+        auto states = prober.states();
+        publish(sh, build_snapshot(cfg, states, ++version));
+        const Snapshot* snap = sh.snapshot.load();
+        for (std::size_t d = 0; d < states.size(); ++d)
+          std::printf("siplbd: destination %s is %s\n", snap->destinations[d].uri.c_str(),
+                      std::string(balance::state_name(states[d])).c_str());
+        std::fflush(stdout);
+      } else if (prober.targets().size()) {
+        // Keep the displayed states current (probing <-> active) without rebuilding tables.
+      }
+      if (g_print || now_ms >= next_stats) {
+        g_print = 0;
+        if (now_ms >= next_stats) next_stats = now_ms + opts.stats_interval_s * 1000ull;
+        print_stats(stdout, sh, workers, prober);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    sh.stop.store(true);
+    rte_eal_mp_wait_lcore();
+    print_stats(stdout, sh, workers, prober);
+  } while (false);
+
+  sh.stop.store(true);
+  rte_eal_mp_wait_lcore();
+  for (auto& w : workers) release_worker(*w);
+  for (uint16_t p : started_ports) stop_port(p);
+  delete sh.snapshot.exchange(nullptr);
+  for (auto* r : sh.inject)
+    if (r) {
+      InjectedPacket ip;
+      while (rte_ring_dequeue_elem(r, &ip, sizeof(ip)) == 0) rte_pktmbuf_free(ip.mbuf);
+      rte_ring_free(r);
+    }
+  rte_ring_free(sh.probe_answers);
+  rte_free(sh.rcu);
+  rte_mempool_free(sh.pool);
+  rte_mempool_free(sh.large_pool);
+  rte_mempool_free(sh.indirect_pool);
+  rte_eal_cleanup();
+  return exit_code;
+}
+
+}  // namespace siplb::dataplane

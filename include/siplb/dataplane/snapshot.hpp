@@ -1,0 +1,42 @@
+// The immutable routing snapshot the workers read: destination selection tables and the flat list
+// of destinations by global position (for counters and probe matching). Control builds a new one
+// on any change and publishes it by one atomic pointer swap; workers read it between quiescent
+// states (DPDK QSBR RCU) and it is freed only after all of them have passed one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "siplb/balance/selector.hpp"
+
+namespace siplb::config {
+struct Config;
+}
+
+namespace siplb::dataplane {
+
+struct DestinationInfo {
+  uint32_t ip_be = 0;
+  uint16_t port = 0;
+  uint16_t set_position = 0;
+  balance::DestinationState state = balance::DestinationState::active;
+  std::string uri;
+};
+
+struct Snapshot {
+  std::unique_ptr<const balance::Selector> selector;
+  int32_t default_set = 0;
+  std::vector<uint16_t> set_base;             // global position of each set's first destination
+  std::vector<DestinationInfo> destinations;  // by global position
+  uint64_t version = 0;
+};
+
+// Builds a snapshot from the configuration with the given live states (by global position; an
+// empty vector keeps the configured states). Control thread; allocates.
+std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
+                                         const std::vector<balance::DestinationState>& states,
+                                         uint64_t version);
+
+}  // namespace siplb::dataplane

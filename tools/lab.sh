@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The siplb lab: network namespaces joined by veth pairs to a bridge, with addresses only inside
+# them. One namespace holds siplbd's DPDK port (net_af_packet on a veth), one the SIP clients, N
+# the SIP servers. Nothing is created outside the namespaces.
+#
+#   tools/lab.sh up NAME SERVERS     create NAME-fab (bridge), NAME-lb, NAME-c, NAME-s1..sN
+#   tools/lab.sh down NAME           remove every namespace of NAME (and what runs in them)
+#   tools/lab.sh addr HOST           print the lab address of lb, c, s1, s2, ...
+#
+# Addresses (inside the namespaces only): 10.77.0.1 siplbd, 10.77.0.10 client, 10.77.0.11.. servers.
+# NAME must be short (at most 8 characters): interface names are derived from it.
+set -euo pipefail
+
+subnet=10.77.0
+addr() {
+  case "$1" in
+    lb) echo "$subnet.1" ;;
+    c) echo "$subnet.10" ;;
+    s*) echo "$subnet.$((10 + ${1#s}))" ;;
+    *) echo "lab.sh: unknown host $1" >&2; return 1 ;;
+  esac
+}
+
+up() {
+  local name=$1 servers=$2
+  [ "${#name}" -le 8 ] || { echo "lab.sh: NAME '$name' longer than 8 characters" >&2; exit 2; }
+  ip netns add "$name-fab"
+  ip -n "$name-fab" link add br0 type bridge
+  ip -n "$name-fab" link set br0 up
+  local hosts="lb c"
+  for i in $(seq 1 "$servers"); do hosts="$hosts s$i"; done
+  for h in $hosts; do
+    ip netns add "$name-$h"
+    ip link add name "$h" netns "$name-$h" type veth peer name "p-$h" netns "$name-fab"
+    ip -n "$name-fab" link set "p-$h" master br0 up
+    ip -n "$name-$h" link set lo up
+    ip netns exec "$name-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$name-$h" link set "$h" up
+    if [ "$h" != lb ]; then
+      ip -n "$name-$h" addr add "$(addr "$h")/24" dev "$h"
+      # Frames leave a veth with the UDP checksum unfinished (offload); finish it in the kernel so
+      # that what siplbd receives on its af_packet port carries a real checksum.
+      ip netns exec "$name-$h" ethtool -K "$h" tx off >/dev/null 2>&1 || true
+    fi
+  done
+  ip netns exec "$name-lb" ethtool -K lb tx off rx off >/dev/null 2>&1 || true
+}
+
+down() {
+  local name=$1 ns
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$name-(fab|lb|c|s[0-9]+)$" || true); do
+    # Stop whatever still runs inside, then remove the namespace (its veths go with it).
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 0.2
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+
+case "${1:-}" in
+  up) up "$2" "${3:-3}" ;;
+  down) down "$2" ;;
+  addr) addr "$2" ;;
+  *) echo "usage: lab.sh up NAME SERVERS | down NAME | addr HOST" >&2; exit 2 ;;
+esac
