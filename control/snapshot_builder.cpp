@@ -27,7 +27,7 @@ balance::Algorithm effective_algorithm(const config::SetConfig& s) {
 
 std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
                                          const std::vector<balance::DestinationState>& states,
-                                         uint64_t version) {
+                                         uint64_t version, std::string* error) {
   auto snap = std::make_unique<Snapshot>();
   snap->version = version;
   std::vector<balance::DestinationSet> sets;
@@ -54,7 +54,8 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
     sets.push_back(std::move(set));
   }
   if (options.maglev_table_size == 0) options.maglev_table_size = balance::BuildOptions{}.maglev_table_size;
-  snap->selector = balance::Selector::build(sets, options);
+  snap->selector = balance::Selector::build(sets, options, error);
+  if (!snap->selector) return nullptr;
   snap->default_set = 0;
   return snap;
 }

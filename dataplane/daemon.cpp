@@ -265,7 +265,14 @@ int run_daemon(int argc, char** argv) {
       break;
     }
 
-    publish(sh, build_snapshot(cfg, {}, 1));
+    std::string snapshot_error;
+    auto first = build_snapshot(cfg, {}, 1, &snapshot_error);
+    if (!first) {
+      std::fprintf(stderr, "siplbd: %s: %s\n", cfg.source.c_str(), snapshot_error.c_str());
+      exit_code = 2;
+      break;
+    }
+    publish(sh, std::move(first));
 
     // Health probing targets, by global destination position.
     control::ProberSettings ps;
@@ -329,7 +336,13 @@ int run_daemon(int argc, char** argv) {
         changed |= prober.on_answer(answers[i].destination, answers[i].sequence, answers[i].status_code, now_ms);
       if (changed) {
         auto states = prober.states();
-        publish(sh, build_snapshot(cfg, states, ++version));
+        std::string error;
+        auto next = build_snapshot(cfg, states, ++version, &error);
+        if (!next) {
+          std::fprintf(stderr, "siplbd: keeping the current tables: %s\n", error.c_str());
+          continue;
+        }
+        publish(sh, std::move(next));
         const Snapshot* snap = sh.snapshot.load();
         for (std::size_t d = 0; d < states.size(); ++d)
           std::printf("siplbd: destination %s is %s\n", snap->destinations[d].uri.c_str(),

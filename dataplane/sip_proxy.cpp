@@ -130,7 +130,9 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   spec.code = code;
   spec.reason = reason;
   spec.to_tag = {tag, sizeof(tag)};
-  spec.received = {received, received_len};
+  // received only where the sent-by differs from the source, or rport asks for it (RFC 3581).
+  std::string_view received_text(received, received_len);
+  if (msg.top_via.has_rport || msg.text(msg.top_via.host) != received_text) spec.received = received_text;
   spec.rport = msg.top_via.has_rport ? r.src_port : 0;
   spec.extra_headers = {extra, extra_len};
   char* data = rte_pktmbuf_mtod(out, char*);

@@ -49,7 +49,7 @@ MessageEditor::MessageEditor(const Message& m, char* room, uint32_t capacity, ui
       length_(m.message_end()) {}
 
 EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b,
-                             std::string_view c) {
+                             std::string_view c, bool first_at_position) {
   if (edit_count_ == kMaxEdits) return EditError::too_many_edits;
   std::size_t n = a.size() + b.size() + c.size();
   if (scratch_used_ + n > kScratchSize) return EditError::too_many_edits;
@@ -58,7 +58,9 @@ EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a,
     if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
     out += piece.size();
   }
-  edits_[edit_count_++] = {pos, old_len, scratch_used_, static_cast<uint16_t>(n)};
+  // Edits at one position keep the order they were added in, except one that must come first.
+  uint8_t rank = first_at_position ? 0 : static_cast<uint8_t>(edit_count_ + 1);
+  edits_[edit_count_++] = {pos, old_len, scratch_used_, static_cast<uint16_t>(n), rank};
   scratch_used_ = static_cast<uint16_t>(scratch_used_ + n);
   return EditError::none;
 }
@@ -84,7 +86,8 @@ EditError MessageEditor::set_top_via_rport(uint16_t port) {
   std::string_view text(digits, format_u16(port, digits));
   const Via& via = m_.top_via;
   if (!via.has_rport) return add(via.value.end(), 0, ";rport=", text);
-  if (via.rport.empty()) return add(via.rport.off, 0, "=", text);
+  // A valueless ;rport may end the value, where ";received=" is appended: its value goes first.
+  if (via.rport.empty()) return add(via.rport.off, 0, "=", text, {}, true);
   return add(via.rport.off, via.rport.len, text);
 }
 
@@ -132,29 +135,31 @@ EditError MessageEditor::insert_header(std::string_view name, std::string_view v
   std::memcpy(out + name.size(), ": ", 2);
   std::memcpy(out + name.size() + 2, value.data(), value.size());
   std::memcpy(out + n - 2, "\r\n", 2);
-  edits_[edit_count_++] = {m_.start_line.end(), 0, scratch_used_, static_cast<uint16_t>(n)};
+  edits_[edit_count_] = {m_.start_line.end(), 0, scratch_used_, static_cast<uint16_t>(n),
+                         static_cast<uint8_t>(edit_count_ + 1)};
+  ++edit_count_;
   scratch_used_ = static_cast<uint16_t>(scratch_used_ + n);
   return EditError::none;
 }
 
 EditError MessageEditor::commit() {
-  // Bottom-up order; among edits at one position the one added last goes first, so that the
-  // final text keeps the order in which they were added.
+  // Bottom-up order; among edits at one position the highest rank is applied first, so that the
+  // final text has them in rank order (the order they were added in, unless one must lead).
   uint8_t order[kMaxEdits];
   for (uint8_t i = 0; i < edit_count_; ++i) order[i] = i;
   for (uint8_t i = 1; i < edit_count_; ++i) {
     uint8_t k = order[i];
     int j = i - 1;
     while (j >= 0 && (edits_[order[j]].pos < edits_[k].pos ||
-                      (edits_[order[j]].pos == edits_[k].pos && order[j] < k))) {
+                      (edits_[order[j]].pos == edits_[k].pos && edits_[order[j]].rank < edits_[k].rank))) {
       order[j + 1] = order[j];
       --j;
     }
     order[j + 1] = k;
   }
   // Validate everything before touching the buffer, so a failure leaves it unchanged.
-  int64_t growth = 0;
   int64_t net = 0;
+  int64_t peak = 0;  // largest running growth in application order: the room actually needed
   for (uint8_t i = 0; i < edit_count_; ++i) {
     const Edit& e = edits_[order[i]];
     if (e.pos + e.old_len > length_) return EditError::overlapping_edits;
@@ -162,15 +167,14 @@ EditError MessageEditor::commit() {
       const Edit& above = edits_[order[i - 1]];  // applied before e, lies at or after it
       if (e.pos + e.old_len > above.pos) return EditError::overlapping_edits;
     }
-    int64_t d = int64_t{e.text_len} - e.old_len;
-    net += d;
-    if (d > 0) growth += d;
+    net += int64_t{e.text_len} - e.old_len;
+    if (net > peak) peak = net;
   }
   if (int64_t{length_} + net > int64_t{kMaxMessageSize}) return EditError::too_large;
   int64_t head_free = int64_t{head_} - reserve_front_;
   int64_t tail_free = int64_t{capacity_} - head_ - length_;
   if (head_free < 0) head_free = 0;
-  if (growth > head_free + tail_free) return EditError::no_room;
+  if (peak > head_free + tail_free) return EditError::no_room;
 
   for (uint8_t i = 0; i < edit_count_; ++i) {
     const Edit& e = edits_[order[i]];

@@ -34,9 +34,10 @@ struct Snapshot {
 };
 
 // Builds a snapshot from the configuration with the given live states (by global position; an
-// empty vector keeps the configured states). Control thread; allocates.
+// empty vector keeps the configured states). Returns nullptr with `error` set when the selection
+// tables cannot be built. Control thread; allocates.
 std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
                                          const std::vector<balance::DestinationState>& states,
-                                         uint64_t version);
+                                         uint64_t version, std::string* error = nullptr);
 
 }  // namespace siplb::dataplane

@@ -77,9 +77,10 @@ class MessageEditor {
     uint32_t old_len;  // octets replaced
     uint16_t text_off; // replacement text in scratch_
     uint16_t text_len;
+    uint8_t rank;      // among edits at one position, lower rank comes first in the result
   };
   EditError add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b = {},
-                std::string_view c = {});
+                std::string_view c = {}, bool first_at_position = false);
   EditError remove_top_value(HeaderId id);
 
   const Message& m_;

@@ -1,0 +1,181 @@
+// The configuration of siplbd (the DPDK dataplane daemon): what the TOML file says, parsed and
+// validated off the packet path. A Config is a plain value owned by the control plane, which
+// builds the interfaces, worker tables and destination selectors from it at start-up and on
+// reload; workers never read it. Loading allocates and may read files: control-plane threads
+// only, any one of them (no shared state).
+//
+// Every key is documented, with its default, in docs/siplbd.example.toml; the defaults live in
+// `defaults` below and the accepted ranges in `limits`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siplb/balance/destination.hpp"
+#include "siplb/balance/selector.hpp"
+#include "siplb/net/address.hpp"
+
+namespace siplb::config {
+
+// The value of every optional key when the file leaves it out.
+namespace defaults {
+// [balancer]
+inline constexpr uint16_t kSipPort = 5060;              // sip_ports = [5060]
+inline constexpr uint32_t kMaxMessageSize = 8192;       // larger requests get 513
+inline constexpr bool kRecordRoute = true;
+inline constexpr uint8_t kMaxForwards = 70;             // inserted when a request has none
+inline constexpr uint32_t kRetryAfterS = 5;             // Retry-After of our 503s
+inline constexpr std::string_view kServerHeader = "siplb";
+// [[interface]]
+inline constexpr uint16_t kMtu = 1500;
+inline constexpr uint16_t kRxQueues = 0;                // 0: one per worker
+// [workers]
+inline constexpr uint16_t kWorkerCount = 0;             // 0: every EAL worker lcore
+inline constexpr uint16_t kBurst = 32;
+// [tables]
+inline constexpr uint32_t kTransactions = 65536;
+inline constexpr uint32_t kTransactionTtlMs = 32000;    // 64*T1 (RFC 3261 Timer B/F)
+inline constexpr uint32_t kArpTimeoutS = 300;
+inline constexpr uint32_t kArpPendingPackets = 64;
+// [probing]
+inline constexpr bool kProbingEnabled = true;
+inline constexpr uint32_t kProbeIntervalMs = 1000;
+inline constexpr uint32_t kProbeTimeoutMs = 500;
+inline constexpr uint32_t kFailureThreshold = 3;
+inline constexpr uint32_t kRecoveryThreshold = 2;
+inline constexpr std::string_view kProbeFromUser = "siplb";  // from_uri = sip:siplb@<first interface address>
+// [[set]]
+inline constexpr balance::Algorithm kAlgorithm = balance::Algorithm::maglev;
+inline constexpr balance::HashKey kHashKey = balance::HashKey::call_id;
+inline constexpr uint32_t kMaglevTableSize = 65537;
+// [[set.destination]]
+inline constexpr uint16_t kDestinationPort = 5060;      // when the URI names none
+inline constexpr uint16_t kWeight = 1;
+inline constexpr int32_t kPriority = 0;
+inline constexpr bool kProbe = true;
+inline constexpr balance::DestinationState kState = balance::DestinationState::active;
+}  // namespace defaults
+
+// What the loader accepts (inclusive ranges).
+namespace limits {
+inline constexpr uint32_t kMinMessageSize = 1024;
+inline constexpr uint32_t kMaxMessageSize = 65535;      // sip::kMaxMessageSize: 16-bit offsets
+inline constexpr uint32_t kMaxRetryAfterS = 86400;
+inline constexpr std::size_t kMaxServerHeaderLength = 128;
+inline constexpr uint16_t kMinMtu = 576;
+inline constexpr uint16_t kMinMtuIpv6 = 1280;           // RFC 8200
+inline constexpr uint16_t kMaxMtu = 9216;
+inline constexpr uint16_t kMaxRxQueues = 1024;          // RTE_MAX_QUEUES_PER_PORT
+inline constexpr uint16_t kMaxWorkers = 128;            // RTE_MAX_LCORE of Debian's DPDK
+inline constexpr uint16_t kMaxBurst = 512;
+inline constexpr uint32_t kMinTransactions = 1024;
+inline constexpr uint32_t kMaxTransactions = 1u << 24;
+inline constexpr uint32_t kMinTransactionTtlMs = 1000;
+inline constexpr uint32_t kMaxTransactionTtlMs = 600000;
+inline constexpr uint32_t kMaxArpTimeoutS = 86400;
+inline constexpr uint32_t kMaxArpPendingPackets = 4096;
+inline constexpr uint32_t kMinProbeIntervalMs = 100;
+inline constexpr uint32_t kMaxProbeIntervalMs = 3600000;
+inline constexpr uint32_t kMinProbeTimeoutMs = 10;      // and at most interval_ms
+inline constexpr uint32_t kMaxThreshold = 100;
+inline constexpr uint32_t kMinMaglevTableSize = 3;
+inline constexpr uint32_t kMaxMaglevTableSize = 16777213;  // largest prime below 2^24
+inline constexpr std::size_t kMaxFileSize = 4u << 20;
+}  // namespace limits
+
+// An address with its prefix length, e.g. 10.0.0.1/24.
+struct Prefix {
+  net::IpAddress ip;
+  uint8_t length = 0;
+};
+
+struct BalancerConfig {
+  std::vector<uint16_t> sip_ports{defaults::kSipPort};  // UDP ports we take SIP on
+  uint32_t max_message_size = defaults::kMaxMessageSize;
+  bool record_route = defaults::kRecordRoute;
+  uint8_t max_forwards = defaults::kMaxForwards;
+  uint32_t retry_after_s = defaults::kRetryAfterS;      // 0: no Retry-After header
+  std::string server_header{defaults::kServerHeader};   // empty: no Server header
+};
+
+struct InterfaceConfig {
+  std::string port;                       // DPDK port as EAL probes it ("net_af_packet0", "0000:03:00.0")
+  Prefix address;                         // IPv4
+  std::optional<Prefix> address6;         // IPv6
+  std::optional<net::IpAddress> gateway;  // next hop off the subnet (IPv4 or IPv6)
+  uint16_t mtu = defaults::kMtu;
+  uint16_t rx_queues = defaults::kRxQueues;  // 0: one per worker
+  uint32_t line = 0;                      // of its [[interface]] header
+};
+
+struct WorkersConfig {
+  uint16_t count = defaults::kWorkerCount;  // 0: every EAL worker lcore
+  uint16_t burst = defaults::kBurst;
+};
+
+struct TablesConfig {
+  uint32_t transactions = defaults::kTransactions;
+  uint32_t transaction_ttl_ms = defaults::kTransactionTtlMs;
+  uint32_t arp_timeout_s = defaults::kArpTimeoutS;
+  uint32_t arp_pending_packets = defaults::kArpPendingPackets;
+};
+
+struct ProbingConfig {
+  bool enabled = defaults::kProbingEnabled;
+  uint32_t interval_ms = defaults::kProbeIntervalMs;
+  uint32_t timeout_ms = defaults::kProbeTimeoutMs;
+  uint32_t failure_threshold = defaults::kFailureThreshold;
+  uint32_t recovery_threshold = defaults::kRecoveryThreshold;
+  std::vector<uint16_t> success_codes;  // counted as success besides 2xx
+  std::string from_uri;                 // filled in by the loader (default from the first interface)
+};
+
+struct SetConfig {
+  balance::DestinationSet set;  // id, name, algorithm, destinations (dispatcher_list ones appended)
+  balance::HashKey hash_key = defaults::kHashKey;  // implied by hash-* algorithms
+  uint32_t maglev_table_size = defaults::kMaglevTableSize;
+  std::string dispatcher_list;  // path as resolved against the config file's folder; empty: none
+  uint32_t line = 0;            // of its [[set]] header
+};
+
+struct Config {
+  std::string source;  // the file name it was loaded from
+  BalancerConfig balancer;
+  std::vector<InterfaceConfig> interfaces;  // at least one
+  WorkersConfig workers;
+  TablesConfig tables;
+  ProbingConfig probing;
+  std::vector<SetConfig> sets;  // at least one; each with at least one destination
+
+  // The set requests go to: the first one in the file.
+  const SetConfig& default_set() const { return sets.front(); }
+};
+
+struct ConfigError {
+  std::string source;
+  uint32_t line = 0;  // 0 when the error concerns the whole file
+  std::string reason;
+  std::string message;  // "FILE:LINE: reason" (or "FILE: reason" when line is 0)
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  // set when the file is valid
+  ConfigError error;             // set otherwise
+  bool ok() const { return config.has_value(); }
+};
+
+// Parses and validates a configuration text; `source_name` names it in errors and is the folder
+// that relative dispatcher_list paths are resolved against. Never throws; stops at the first error.
+ConfigResult load_config_text(std::string_view text, std::string_view source_name);
+// Reads the file, then load_config_text(contents, path).
+ConfigResult load_config_file(const std::string& path);
+
+// The config names of hash keys ("call-id", "from-uri", ...).
+std::string_view hash_key_text(balance::HashKey key);
+// The config names of destination states ("active", ...).
+std::string_view state_text(balance::DestinationState state);
+
+}  // namespace siplb::config

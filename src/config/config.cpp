@@ -1,0 +1,988 @@
+// Loading siplbd's configuration: the TOML tree (toml.hpp) is walked section by section, every
+// key checked against the schema (unknown keys are errors, so typos do not pass silently), every
+// value against its range, then the sections against each other. The first error wins and
+// carries "FILE:LINE: reason".
+#include "siplb/config/config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "../balance/dispatcher_list.hpp"
+#include "toml.hpp"
+
+namespace siplb::config {
+
+using balance::Algorithm;
+using balance::DestinationState;
+using balance::HashKey;
+
+namespace {
+
+constexpr std::string_view kAlgorithmNames[] = {
+#define SIPLB_X(e, name, number) name,
+    SIPLB_ALGORITHMS(SIPLB_X)
+#undef SIPLB_X
+};
+constexpr int kAlgorithmNumbers[] = {
+#define SIPLB_X(e, name, number) number,
+    SIPLB_ALGORITHMS(SIPLB_X)
+#undef SIPLB_X
+};
+
+std::string_view algorithm_text(Algorithm a) { return kAlgorithmNames[static_cast<std::size_t>(a)]; }
+
+// "hash-call-id (0), ..., maglev": the accepted algorithm names, for messages.
+std::string algorithm_choices() {
+  std::string out;
+  for (std::size_t i = 0; i < std::size(kAlgorithmNames); ++i) {
+    if (!out.empty()) out += ", ";
+    out += kAlgorithmNames[i];
+    if (kAlgorithmNumbers[i] >= 0) out += " (" + std::to_string(kAlgorithmNumbers[i]) + ")";
+  }
+  return out;
+}
+
+struct HashKeyName {
+  HashKey key;
+  std::string_view name;
+};
+constexpr HashKeyName kHashKeyNames[] = {
+    {HashKey::call_id, "call-id"},         {HashKey::from_uri, "from-uri"},
+    {HashKey::to_uri, "to-uri"},           {HashKey::request_uri, "request-uri"},
+    {HashKey::auth_user, "auth-user"},
+};
+
+struct StateName {
+  DestinationState state;
+  std::string_view name;
+};
+constexpr StateName kStateNames[] = {
+    {DestinationState::active, "active"},
+    {DestinationState::inactive, "inactive"},
+    {DestinationState::probing, "probing"},
+    {DestinationState::disabled, "disabled"},
+};
+
+// The key a hash-* algorithm implies; nullopt for the others.
+std::optional<HashKey> implied_hash_key(Algorithm a) {
+  switch (a) {
+    case Algorithm::hash_call_id: return HashKey::call_id;
+    case Algorithm::hash_from_uri: return HashKey::from_uri;
+    case Algorithm::hash_to_uri: return HashKey::to_uri;
+    case Algorithm::hash_request_uri: return HashKey::request_uri;
+    case Algorithm::hash_auth_user: return HashKey::auth_user;
+    default: return std::nullopt;
+  }
+}
+
+bool is_prime(uint32_t n) {
+  if (n < 2) return false;
+  if (n % 2 == 0) return n == 2;
+  for (uint32_t d = 3; d <= n / d; d += 2) {
+    if (n % d == 0) return false;
+  }
+  return true;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && iequals_prefix(a, b);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Text quoted for a message: "..." with control characters shown as \xNN.
+std::string quoted(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// Parses "IP/LEN". Family must match `family`; LEN 1..(32|128).
+bool parse_prefix(std::string_view text, net::Family family, Prefix& out) {
+  std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::optional<net::IpAddress> ip = net::parse_ip(text.substr(0, slash));
+  if (!ip || ip->family != family) return false;
+  std::string_view len = text.substr(slash + 1);
+  if (len.empty() || len.size() > 3) return false;
+  unsigned value = 0;
+  for (char c : len) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (len.size() > 1 && len[0] == '0') return false;
+  const unsigned max = family == net::Family::ipv4 ? 32 : 128;
+  if (value < 1 || value > max) return false;
+  out.ip = *ip;
+  out.length = static_cast<uint8_t>(value);
+  return true;
+}
+
+// True when `ip` lies inside prefix `p` (same family).
+bool in_prefix(const net::IpAddress& ip, const Prefix& p) {
+  if (ip.family != p.ip.family) return false;
+  unsigned bits = p.length;
+  for (std::size_t i = 0; i < ip.bytes.size() && bits > 0; ++i) {
+    const unsigned n = bits >= 8 ? 8 : bits;
+    const auto mask = static_cast<uint8_t>(0xff << (8 - n));
+    if ((ip.bytes[i] & mask) != (p.ip.bytes[i] & mask)) return false;
+    bits -= n;
+  }
+  return true;
+}
+
+bool is_link_local_v6(const net::IpAddress& ip) {
+  return ip.is_v6() && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
+}
+
+std::string parent_folder(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  return std::string(path.substr(0, slash + 1));
+}
+
+// Where a table sits, for messages: `name` for the table itself ("[balancer]", "interface 1"),
+// `prefix` before a key ("balancer.", "interface 1: ").
+struct Section {
+  std::string name;
+  std::string prefix;
+  uint32_t line = 0;  // of its header
+};
+
+class Loader {
+ public:
+  Loader(std::string_view text, std::string_view source) : text_(text), source_(source) {}
+
+  ConfigResult run();
+
+ private:
+  bool fail(uint32_t line, std::string reason) {
+    if (!failed_) {
+      failed_ = true;
+      error_.source = source_;
+      error_.line = line;
+      error_.reason = std::move(reason);
+    }
+    return false;
+  }
+
+  bool check_keys(const Section& s, const toml::Table& t, std::initializer_list<std::string_view> keys,
+                  std::initializer_list<std::string_view> subtables = {});
+  const toml::Table* single_table(const toml::Value& v, std::string_view name);
+
+  bool get_int(const Section& s, const toml::Table& t, std::string_view key, int64_t min, int64_t max,
+               int64_t& out);
+  template <typename T>
+  bool get_uint(const Section& s, const toml::Table& t, std::string_view key, int64_t min, int64_t max,
+                T& out) {
+    int64_t v = static_cast<int64_t>(out);
+    if (!get_int(s, t, key, min, max, v)) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  bool get_bool(const Section& s, const toml::Table& t, std::string_view key, bool& out);
+  bool get_string(const Section& s, const toml::Table& t, std::string_view key, std::string& out,
+                  const toml::Value** where = nullptr);
+  bool get_required_string(const Section& s, const toml::Table& t, std::string_view key,
+                           std::string& out, const toml::Value** where = nullptr);
+  bool get_int_list(const Section& s, const toml::Table& t, std::string_view key, bool allow_scalar,
+                    int64_t min, int64_t max, std::vector<uint16_t>& out);
+
+  bool load_balancer(const toml::Table& t);
+  bool load_interface(const toml::Table& t, std::size_t ordinal);
+  bool load_workers(const toml::Table& t);
+  bool load_tables(const toml::Table& t);
+  bool load_probing(const toml::Table& t);
+  bool load_set(const toml::Table& t, std::size_t ordinal);
+  bool load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
+                        balance::Destination& out);
+  bool parse_destination_uri(const Section& s, const toml::Value& v, net::SocketAddress& out);
+  bool cross_check();
+  bool reject_top_level(const toml::Entry& e);
+
+  std::string_view text_;
+  std::string source_;
+  Config config_;
+  bool failed_ = false;
+  ConfigError error_;
+  bool from_uri_given_ = false;
+  std::vector<std::vector<uint32_t>> destination_lines_;  // per set, per destination: its line
+};
+
+bool Loader::check_keys(const Section& s, const toml::Table& t,
+                        std::initializer_list<std::string_view> keys,
+                        std::initializer_list<std::string_view> subtables) {
+  for (const toml::Entry& e : t.entries) {
+    const bool is_table = e.value.kind == toml::Kind::table || e.value.kind == toml::Kind::table_array;
+    const auto& known = is_table ? subtables : keys;
+    if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
+    std::string reason = s.name + ": unknown " + (is_table ? "table '" : "key '") + e.key + "'";
+    // A near miss is most likely a typo; name it. Otherwise list what the table takes.
+    std::string_view best;
+    std::size_t best_distance = 3;
+    for (std::string_view k : known) {
+      std::size_t d = edit_distance(e.key, k);
+      if (d < best_distance) {
+        best_distance = d;
+        best = k;
+      }
+    }
+    if (!best.empty()) {
+      reason += " (did you mean '" + std::string(best) + "'?)";
+    } else if (known.size() != 0) {
+      reason += " (expected ";
+      bool first = true;
+      for (std::string_view k : known) {
+        if (!first) reason += ", ";
+        reason += k;
+        first = false;
+      }
+      reason += ")";
+    } else if (is_table) {
+      reason += " (" + s.name + " has no sub-tables)";
+    }
+    return fail(e.value.line, std::move(reason));
+  }
+  return true;
+}
+
+bool Loader::get_int(const Section& s, const toml::Table& t, std::string_view key, int64_t min,
+                     int64_t max, int64_t& out) {
+  const toml::Value* v = t.find(key);
+  if (v == nullptr) return true;
+  if (v->kind != toml::Kind::integer) {
+    return fail(v->line, s.prefix + std::string(key) + " must be an integer, got " +
+                             std::string(toml::kind_name(v->kind)));
+  }
+  if (v->integer < min || v->integer > max) {
+    return fail(v->line, s.prefix + std::string(key) + " must be " + std::to_string(min) + ".." +
+                             std::to_string(max) + ", got " + std::to_string(v->integer));
+  }
+  out = v->integer;
+  return true;
+}
+
+bool Loader::get_bool(const Section& s, const toml::Table& t, std::string_view key, bool& out) {
+  const toml::Value* v = t.find(key);
+  if (v == nullptr) return true;
+  if (v->kind != toml::Kind::boolean) {
+    return fail(v->line, s.prefix + std::string(key) + " must be true or false, got " +
+                             std::string(toml::kind_name(v->kind)));
+  }
+  out = v->boolean;
+  return true;
+}
+
+bool Loader::get_string(const Section& s, const toml::Table& t, std::string_view key,
+                        std::string& out, const toml::Value** where) {
+  const toml::Value* v = t.find(key);
+  if (where != nullptr) *where = v;
+  if (v == nullptr) return true;
+  if (v->kind != toml::Kind::string) {
+    return fail(v->line, s.prefix + std::string(key) + " must be a string, got " +
+                             std::string(toml::kind_name(v->kind)));
+  }
+  out = v->string;
+  return true;
+}
+
+bool Loader::get_required_string(const Section& s, const toml::Table& t, std::string_view key,
+                                 std::string& out, const toml::Value** where) {
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, key, out, &v)) return false;
+  if (where != nullptr) *where = v;
+  if (v == nullptr) return fail(s.line, s.prefix + std::string(key) + " is required");
+  if (out.empty()) return fail(v->line, s.prefix + std::string(key) + " must not be empty");
+  return true;
+}
+
+// An array of integers in [min, max], without duplicates; a lone integer when allow_scalar.
+bool Loader::get_int_list(const Section& s, const toml::Table& t, std::string_view key,
+                          bool allow_scalar, int64_t min, int64_t max, std::vector<uint16_t>& out) {
+  const toml::Value* v = t.find(key);
+  if (v == nullptr) return true;
+  const std::string name = s.prefix + std::string(key);
+  std::vector<const toml::Value*> items;
+  if (v->kind == toml::Kind::integer && allow_scalar) {
+    items.push_back(v);
+  } else if (v->kind == toml::Kind::array) {
+    for (const toml::Value& item : v->items) items.push_back(&item);
+  } else {
+    return fail(v->line, name + " must be " + (allow_scalar ? "an integer or " : "") +
+                             "an array of integers, got " + std::string(toml::kind_name(v->kind)));
+  }
+  out.clear();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const toml::Value& item = *items[i];
+    const std::string which = v->kind == toml::Kind::array ? " item " + std::to_string(i + 1) : "";
+    if (item.kind != toml::Kind::integer) {
+      return fail(item.line, name + which + " must be an integer, got " +
+                                 std::string(toml::kind_name(item.kind)));
+    }
+    if (item.integer < min || item.integer > max) {
+      return fail(item.line, name + which + " must be " + std::to_string(min) + ".." +
+                                 std::to_string(max) + ", got " + std::to_string(item.integer));
+    }
+    const auto value = static_cast<uint16_t>(item.integer);
+    if (std::find(out.begin(), out.end(), value) != out.end()) {
+      return fail(item.line, name + " lists " + std::to_string(value) + " twice");
+    }
+    out.push_back(value);
+  }
+  return true;
+}
+
+// A section that must be a single [table]; reports [[name]] (or a plain value) as an error.
+const toml::Table* Loader::single_table(const toml::Value& v, std::string_view name) {
+  if (v.kind == toml::Kind::table) return &v.tables.front();
+  if (v.kind == toml::Kind::table_array) {
+    fail(v.line, "[" + std::string(name) + "] is a single table: write [" + std::string(name) +
+                     "], not [[" + std::string(name) + "]]");
+  } else {
+    fail(v.line, "'" + std::string(name) + "' must be the table [" + std::string(name) + "], got " +
+                     std::string(toml::kind_name(v.kind)));
+  }
+  return nullptr;
+}
+
+bool Loader::load_balancer(const toml::Table& t) {
+  const Section s{"[balancer]", "balancer.", t.line};
+  BalancerConfig& b = config_.balancer;
+  if (!check_keys(s, t, {"sip_ports", "max_message_size", "record_route", "max_forwards",
+                         "retry_after", "server_header"})) {
+    return false;
+  }
+  if (!get_int_list(s, t, "sip_ports", true, 1, 65535, b.sip_ports)) return false;
+  if (const toml::Value* v = t.find("sip_ports"); v != nullptr && b.sip_ports.empty()) {
+    return fail(v->line, "balancer.sip_ports must list at least one port");
+  }
+  if (!get_uint(s, t, "max_message_size", limits::kMinMessageSize, limits::kMaxMessageSize,
+                b.max_message_size) ||
+      !get_bool(s, t, "record_route", b.record_route) ||
+      !get_uint(s, t, "max_forwards", 1, 255, b.max_forwards) ||
+      !get_uint(s, t, "retry_after", 0, limits::kMaxRetryAfterS, b.retry_after_s)) {
+    return false;
+  }
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, "server_header", b.server_header, &v)) return false;
+  if (v != nullptr) {
+    if (b.server_header.size() > limits::kMaxServerHeaderLength) {
+      return fail(v->line, "balancer.server_header must be at most " +
+                               std::to_string(limits::kMaxServerHeaderLength) + " characters, got " +
+                               std::to_string(b.server_header.size()));
+    }
+    for (char c : b.server_header) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f) {
+        return fail(v->line, "balancer.server_header must not contain control characters (it is "
+                             "copied into SIP headers), got " + quoted(b.server_header));
+      }
+    }
+  }
+  return true;
+}
+
+bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
+  const std::string name = "interface " + std::to_string(ordinal);
+  const Section s{name, name + ": ", t.line};
+  if (!check_keys(s, t, {"port", "address", "address6", "gateway", "mtu", "rx_queues"})) return false;
+  InterfaceConfig i;
+  i.line = t.line;
+  if (!get_required_string(s, t, "port", i.port)) return false;
+
+  std::string text;
+  const toml::Value* v = nullptr;
+  if (!get_required_string(s, t, "address", text, &v)) return false;
+  if (!parse_prefix(text, net::Family::ipv4, i.address)) {
+    return fail(v->line, s.prefix + "address must be an IPv4 address with a prefix length 1..32, "
+                                    "such as \"10.0.0.1/24\", got " + quoted(text));
+  }
+  if (i.address.length < 31) {
+    const uint32_t host_mask = (uint32_t{1} << (32 - i.address.length)) - 1;
+    const uint32_t host = i.address.ip.v4_host_order() & host_mask;
+    if (host == 0 || host == host_mask) {
+      return fail(v->line, s.prefix + "address " + quoted(text) + " is the " +
+                               (host == 0 ? "network" : "broadcast") +
+                               " address of its subnet, not a host address");
+    }
+  }
+
+  text.clear();
+  if (!get_string(s, t, "address6", text, &v)) return false;
+  if (v != nullptr) {
+    Prefix p;
+    if (!parse_prefix(text, net::Family::ipv6, p)) {
+      return fail(v->line, s.prefix + "address6 must be an IPv6 address with a prefix length "
+                                      "1..128, such as \"fd00::1/64\", got " + quoted(text));
+    }
+    i.address6 = p;
+  }
+
+  text.clear();
+  if (!get_string(s, t, "gateway", text, &v)) return false;
+  if (v != nullptr) {
+    std::optional<net::IpAddress> gw = net::parse_ip(text);
+    if (!gw) {
+      return fail(v->line, s.prefix + "gateway must be an IPv4 or IPv6 address, got " + quoted(text));
+    }
+    if (gw->is_v4()) {
+      if (!in_prefix(*gw, i.address)) {
+        return fail(v->line, s.prefix + "gateway " + quoted(text) +
+                                 " is not inside the interface's subnet " + quoted(
+                                     std::string_view(t.find("address")->string)));
+      }
+      if (*gw == i.address.ip) {
+        return fail(v->line, s.prefix + "gateway " + quoted(text) + " is the interface's own address");
+      }
+    } else {
+      if (!i.address6) {
+        return fail(v->line, s.prefix + "gateway " + quoted(text) +
+                                 " is IPv6 but the interface has no address6");
+      }
+      if (!is_link_local_v6(*gw) && !in_prefix(*gw, *i.address6)) {
+        return fail(v->line, s.prefix + "gateway " + quoted(text) +
+                                 " is neither link-local (fe80::/10) nor inside address6 " +
+                                 quoted(std::string_view(t.find("address6")->string)));
+      }
+    }
+    i.gateway = gw;
+  }
+
+  if (!get_uint(s, t, "mtu", limits::kMinMtu, limits::kMaxMtu, i.mtu) ||
+      !get_uint(s, t, "rx_queues", 1, limits::kMaxRxQueues, i.rx_queues)) {
+    return false;
+  }
+  if (i.address6 && i.mtu < limits::kMinMtuIpv6) {
+    const toml::Value* mtu = t.find("mtu");
+    return fail(mtu != nullptr ? mtu->line : t.line,
+                s.prefix + "mtu must be at least " + std::to_string(limits::kMinMtuIpv6) +
+                    " with an IPv6 address6, got " + std::to_string(i.mtu));
+  }
+  for (std::size_t k = 0; k < config_.interfaces.size(); ++k) {
+    const InterfaceConfig& other = config_.interfaces[k];
+    const std::string other_name = "interface " + std::to_string(k + 1) + " (line " +
+                                   std::to_string(other.line) + ")";
+    if (other.port == i.port) {
+      return fail(t.find("port")->line, s.prefix + "port " + quoted(i.port) +
+                                            " is already used by " + other_name);
+    }
+    if (other.address.ip == i.address.ip) {
+      return fail(t.find("address")->line,
+                  s.prefix + "address is already used by " + other_name);
+    }
+  }
+  config_.interfaces.push_back(std::move(i));
+  return true;
+}
+
+bool Loader::load_workers(const toml::Table& t) {
+  const Section s{"[workers]", "workers.", t.line};
+  WorkersConfig& w = config_.workers;
+  return check_keys(s, t, {"count", "burst"}) &&
+         get_uint(s, t, "count", 1, limits::kMaxWorkers, w.count) &&
+         get_uint(s, t, "burst", 1, limits::kMaxBurst, w.burst);
+}
+
+bool Loader::load_tables(const toml::Table& t) {
+  const Section s{"[tables]", "tables.", t.line};
+  TablesConfig& c = config_.tables;
+  return check_keys(s, t, {"transactions", "transaction_ttl_ms", "arp_timeout_s",
+                           "arp_pending_packets"}) &&
+         get_uint(s, t, "transactions", limits::kMinTransactions, limits::kMaxTransactions,
+                  c.transactions) &&
+         get_uint(s, t, "transaction_ttl_ms", limits::kMinTransactionTtlMs,
+                  limits::kMaxTransactionTtlMs, c.transaction_ttl_ms) &&
+         get_uint(s, t, "arp_timeout_s", 1, limits::kMaxArpTimeoutS, c.arp_timeout_s) &&
+         get_uint(s, t, "arp_pending_packets", 1, limits::kMaxArpPendingPackets,
+                  c.arp_pending_packets);
+}
+
+bool Loader::load_probing(const toml::Table& t) {
+  const Section s{"[probing]", "probing.", t.line};
+  ProbingConfig& p = config_.probing;
+  if (!check_keys(s, t, {"enabled", "interval_ms", "timeout_ms", "failure_threshold",
+                         "recovery_threshold", "success_codes", "from_uri"}) ||
+      !get_bool(s, t, "enabled", p.enabled) ||
+      !get_uint(s, t, "interval_ms", limits::kMinProbeIntervalMs, limits::kMaxProbeIntervalMs,
+                p.interval_ms) ||
+      !get_uint(s, t, "timeout_ms", limits::kMinProbeTimeoutMs, limits::kMaxProbeIntervalMs,
+                p.timeout_ms) ||
+      !get_uint(s, t, "failure_threshold", 1, limits::kMaxThreshold, p.failure_threshold) ||
+      !get_uint(s, t, "recovery_threshold", 1, limits::kMaxThreshold, p.recovery_threshold) ||
+      !get_int_list(s, t, "success_codes", false, 100, 699, p.success_codes)) {
+    return false;
+  }
+  if (p.timeout_ms > p.interval_ms) {
+    const toml::Value* v = t.find("timeout_ms");
+    if (v == nullptr) v = t.find("interval_ms");
+    return fail(v->line, "probing.timeout_ms (" + std::to_string(p.timeout_ms) +
+                             ") must not exceed probing.interval_ms (" +
+                             std::to_string(p.interval_ms) + ")");
+  }
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, "from_uri", p.from_uri, &v)) return false;
+  if (v != nullptr) {
+    from_uri_given_ = true;
+    if (!iequals_prefix(p.from_uri, "sip:") || p.from_uri.size() == 4) {
+      return fail(v->line, "probing.from_uri must be a sip: URI such as \"sip:siplb@10.0.0.1\", got " +
+                               quoted(p.from_uri));
+    }
+    for (char c : p.from_uri) {
+      auto u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u == 0x7f) {
+        return fail(v->line, "probing.from_uri must not contain spaces or control characters, got " +
+                                 quoted(p.from_uri));
+      }
+    }
+  }
+  return true;
+}
+
+// "sip:IP[:port][;transport=udp]"; IPv6 in brackets. Hosts must be IP addresses: the data path
+// does no DNS.
+bool Loader::parse_destination_uri(const Section& s, const toml::Value& v, net::SocketAddress& out) {
+  const std::string& uri = v.string;
+  const std::string bad = s.prefix + "uri " + quoted(uri);
+  const std::string form = " (expected \"sip:IP[:port]\", e.g. \"sip:10.0.0.11:5060\" or \"sip:[fd00::11]:5060\")";
+  if (iequals_prefix(uri, "sips:")) {
+    return fail(v.line, bad + ": sips: (TLS) is not supported; siplb forwards SIP over UDP");
+  }
+  if (!iequals_prefix(uri, "sip:")) return fail(v.line, bad + " is not a sip: URI" + form);
+  std::string_view rest = std::string_view(uri).substr(4);
+  if (std::size_t semi = rest.find(';'); semi != std::string_view::npos) {
+    std::string_view params = rest.substr(semi + 1);
+    rest = rest.substr(0, semi);
+    if (!iequals(params, "transport=udp")) {
+      return fail(v.line, bad + ": URI parameters other than transport=udp are not supported");
+    }
+  }
+  if (rest.find('@') != std::string_view::npos) {
+    return fail(v.line, bad + ": a destination URI has no user part" + form);
+  }
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (!rest.empty() && rest[0] == '[') {
+    std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return fail(v.line, bad + ": no ']' after the IPv6 address");
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return fail(v.line, bad + ": unexpected text after ']'" + form);
+      port = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    std::size_t colon = rest.find(':');
+    if (colon != std::string_view::npos && rest.find(':', colon + 1) != std::string_view::npos) {
+      return fail(v.line, bad + ": an IPv6 host must be written in brackets, e.g. \"sip:[fd00::11]:5060\"");
+    }
+    host = rest.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (host.empty()) return fail(v.line, bad + " has no host" + form);
+  std::optional<net::IpAddress> ip = net::parse_ip(host);
+  if (!ip) {
+    return fail(v.line, bad + ": the host must be an IP address (no DNS on the data path), got " +
+                            quoted(host));
+  }
+  if (rest[0] == '[' && !ip->is_v6()) {
+    return fail(v.line, bad + ": only IPv6 addresses go in brackets");
+  }
+  out.ip = *ip;
+  out.port = defaults::kDestinationPort;
+  if (has_port) {
+    uint32_t value = 0;
+    bool digits = !port.empty() && port.size() <= 5;
+    for (char c : port) {
+      if (c < '0' || c > '9') {
+        digits = false;
+        break;
+      }
+      value = value * 10 + static_cast<uint32_t>(c - '0');
+    }
+    if (!digits || value < 1 || value > 65535) {
+      return fail(v.line, bad + ": port must be 1..65535, got " + quoted(port));
+    }
+    out.port = static_cast<uint16_t>(value);
+  }
+  return true;
+}
+
+bool Loader::load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
+                              balance::Destination& d) {
+  const std::string name = set.name + " destination " + std::to_string(ordinal);
+  const Section s{name, name + ": ", t.line};
+  if (!check_keys(s, t, {"uri", "weight", "priority", "probe", "state", "attrs"})) return false;
+  const toml::Value* v = nullptr;
+  if (!get_required_string(s, t, "uri", d.uri, &v) || !parse_destination_uri(s, *v, d.address)) {
+    return false;
+  }
+  d.weight = defaults::kWeight;
+  d.priority = defaults::kPriority;
+  d.probe = defaults::kProbe;
+  d.state = defaults::kState;
+  if (!get_uint(s, t, "weight", 0, 65535, d.weight) ||
+      !get_uint(s, t, "priority", INT32_MIN, INT32_MAX, d.priority) ||
+      !get_bool(s, t, "probe", d.probe) || !get_string(s, t, "attrs", d.attrs)) {
+    return false;
+  }
+  std::string state;
+  if (!get_string(s, t, "state", state, &v)) return false;
+  if (v != nullptr) {
+    bool found = false;
+    for (const StateName& n : kStateNames) {
+      if (n.name == state) {
+        d.state = n.state;
+        found = true;
+      }
+    }
+    if (!found) {
+      return fail(v->line, s.prefix + "state must be active, inactive, probing or disabled, got " +
+                               quoted(state));
+    }
+  }
+  return true;
+}
+
+bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
+  const std::string name = "set " + std::to_string(ordinal);
+  const Section s{name, name + ": ", t.line};
+  if (!check_keys(s, t, {"id", "name", "algorithm", "hash_key", "maglev_table_size", "dispatcher_list"},
+                  {"destination"})) {
+    return false;
+  }
+  SetConfig c;
+  c.line = t.line;
+  const toml::Value* id = t.find("id");
+  if (id == nullptr) return fail(t.line, s.prefix + "id is required");
+  if (!get_uint(s, t, "id", 0, UINT32_MAX, c.set.id)) return false;
+  for (std::size_t k = 0; k < config_.sets.size(); ++k) {
+    if (config_.sets[k].set.id == c.set.id) {
+      return fail(id->line, s.prefix + "id " + std::to_string(c.set.id) + " is already used by set " +
+                                std::to_string(k + 1) + " (line " +
+                                std::to_string(config_.sets[k].line) + ")");
+    }
+  }
+  if (!get_string(s, t, "name", c.set.name)) return false;
+
+  c.set.algorithm = defaults::kAlgorithm;
+  if (const toml::Value* v = t.find("algorithm")) {
+    std::string text;
+    if (v->kind == toml::Kind::string) {
+      text = v->string;
+    } else if (v->kind == toml::Kind::integer) {
+      text = std::to_string(v->integer);
+    } else {
+      return fail(v->line, s.prefix + "algorithm must be a name or an OpenSIPS number, got " +
+                               std::string(toml::kind_name(v->kind)));
+    }
+    if (!balance::algorithm_from_text(text, c.set.algorithm)) {
+      return fail(v->line, s.prefix + "unknown algorithm " + quoted(text) + " (expected one of " +
+                               algorithm_choices() + ")");
+    }
+  }
+
+  const std::optional<HashKey> implied = implied_hash_key(c.set.algorithm);
+  c.hash_key = implied.value_or(defaults::kHashKey);
+  if (const toml::Value* v = t.find("hash_key")) {
+    if (c.set.algorithm != Algorithm::maglev) {
+      return fail(v->line, s.prefix + "hash_key applies to algorithm \"maglev\" only, not " +
+                               quoted(algorithm_text(c.set.algorithm)) +
+                               (implied ? " (which always hashes its own key)" : ""));
+    }
+    if (v->kind != toml::Kind::string) {
+      return fail(v->line, s.prefix + "hash_key must be a string, got " +
+                               std::string(toml::kind_name(v->kind)));
+    }
+    bool found = false;
+    for (const HashKeyName& n : kHashKeyNames) {
+      if (n.name == v->string) {
+        c.hash_key = n.key;
+        found = true;
+      }
+    }
+    if (!found) {
+      return fail(v->line, s.prefix + "hash_key must be call-id, from-uri, to-uri, request-uri or "
+                                      "auth-user, got " + quoted(v->string));
+    }
+  }
+
+  if (!get_uint(s, t, "maglev_table_size", limits::kMinMaglevTableSize,
+                limits::kMaxMaglevTableSize, c.maglev_table_size)) {
+    return false;
+  }
+  if (!is_prime(c.maglev_table_size)) {
+    return fail(t.find("maglev_table_size")->line,
+                s.prefix + "maglev_table_size must be a prime, got " +
+                    std::to_string(c.maglev_table_size) + " (for example 65537, 131071, 262147)");
+  }
+
+  std::vector<uint32_t> lines;  // of each destination's uri (dispatcher_list ones: of that key)
+
+  // Inline destinations.
+  if (const toml::Value* v = t.find("destination")) {
+    if (v->kind != toml::Kind::table_array) {
+      return fail(v->line, s.prefix + "destinations are an array of tables: write [[set.destination]]");
+    }
+    for (std::size_t k = 0; k < v->tables.size(); ++k) {
+      balance::Destination d;
+      if (!load_destination(s, v->tables[k], k + 1, d)) return false;
+      for (std::size_t j = 0; j < c.set.destinations.size(); ++j) {
+        if (c.set.destinations[j].address == d.address) {
+          return fail(v->tables[k].find("uri")->line,
+                      s.name + " destination " + std::to_string(k + 1) + ": " + quoted(d.uri) +
+                          " is the same address as destination " + std::to_string(j + 1) +
+                          " (line " + std::to_string(v->tables[j].find("uri")->line) + ")");
+        }
+      }
+      c.set.destinations.push_back(std::move(d));
+      lines.push_back(v->tables[k].find("uri")->line);
+    }
+  }
+
+  // Destinations from a dispatcher.list file.
+  const toml::Value* list = nullptr;
+  if (!get_string(s, t, "dispatcher_list", c.dispatcher_list, &list)) return false;
+  if (list != nullptr) {
+    if (c.dispatcher_list.empty()) return fail(list->line, s.prefix + "dispatcher_list must not be empty");
+    if (c.dispatcher_list[0] != '/') c.dispatcher_list = parent_folder(source_) + c.dispatcher_list;
+    const std::string shown = s.prefix + "dispatcher_list " + quoted(c.dispatcher_list) + ": ";
+    balance::DispatcherListOptions options;
+    options.algorithm = c.set.algorithm;
+    balance::DispatcherList loaded = balance::load_dispatcher_list(c.dispatcher_list, options);
+    if (!loaded.ok()) return fail(list->line, shown + loaded.error->message());
+    for (balance::DestinationSet& from_list : loaded.sets) {
+      if (from_list.id != c.set.id) continue;  // other sets' lines are for other [[set]]s
+      for (balance::Destination& d : from_list.destinations) {
+        for (std::size_t j = 0; j < c.set.destinations.size(); ++j) {
+          if (c.set.destinations[j].address == d.address) {
+            return fail(list->line, shown + quoted(d.uri) + " is the same address as destination " +
+                                        std::to_string(j + 1) + " (line " +
+                                        std::to_string(lines[j]) + ")");
+          }
+        }
+        c.set.destinations.push_back(std::move(d));
+        lines.push_back(list->line);
+      }
+    }
+  }
+
+  if (c.set.destinations.empty()) {
+    return fail(t.line, s.prefix + "has no destinations (add a [[set.destination]]" +
+                            (list != nullptr ? ", or entries for set id " + std::to_string(c.set.id) +
+                                                   " to its dispatcher_list)"
+                                             : " or a dispatcher_list)"));
+  }
+  if (c.maglev_table_size <= c.set.destinations.size()) {
+    return fail(t.find("maglev_table_size")->line,
+                s.prefix + "maglev_table_size " + std::to_string(c.maglev_table_size) +
+                    " must be larger than the number of destinations (" +
+                    std::to_string(c.set.destinations.size()) + ")");
+  }
+  config_.sets.push_back(std::move(c));
+  destination_lines_.push_back(std::move(lines));
+  return true;
+}
+
+bool Loader::cross_check() {
+  if (config_.interfaces.empty()) {
+    return fail(0, "no [[interface]]: at least one interface is required");
+  }
+  if (config_.sets.empty()) {
+    return fail(0, "no [[set]]: at least one destination set is required");
+  }
+  const bool has_ipv6 = std::any_of(config_.interfaces.begin(), config_.interfaces.end(),
+                                    [](const InterfaceConfig& i) { return i.address6.has_value(); });
+  if (!has_ipv6) {
+    for (std::size_t k = 0; k < config_.sets.size(); ++k) {
+      const auto& dests = config_.sets[k].set.destinations;
+      for (std::size_t j = 0; j < dests.size(); ++j) {
+        if (dests[j].address.ip.is_v6()) {
+          return fail(destination_lines_[k][j],
+                      "set " + std::to_string(k + 1) + " destination " + std::to_string(j + 1) + ": " +
+                          quoted(dests[j].uri) + " is IPv6 but no [[interface]] has an address6");
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// A top-level key or table the schema does not have; suggests the section a typo was meant for.
+bool Loader::reject_top_level(const toml::Entry& e) {
+  const toml::Value& v = e.value;
+  const bool is_table = v.kind == toml::Kind::table || v.kind == toml::Kind::table_array;
+  if (!is_table) {
+    return fail(v.line, "unknown key '" + e.key + "' at the top level (keys go inside a [table])");
+  }
+  static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]",
+                                                   "[tables]",   "[probing]",     "[[set]]"};
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (std::string_view section : kSections) {
+    const std::string_view bare = section.substr(section.find_first_not_of('['),
+                                                 section.find(']') - section.find_first_not_of('['));
+    if (std::size_t d = edit_distance(e.key, bare); d < best_distance) {
+      best_distance = d;
+      best = section;
+    }
+  }
+  std::string reason = "unknown table [" + e.key + "]";
+  if (!best.empty()) {
+    reason += " (did you mean " + std::string(best) + "?)";
+  } else {
+    reason += " (expected [balancer], [[interface]], [workers], [tables], [probing], [[set]])";
+  }
+  return fail(v.line, std::move(reason));
+}
+
+ConfigResult Loader::run() {
+  ConfigResult result;
+  toml::ParseResult doc = toml::parse(text_);
+  if (!doc.ok()) {
+    fail(doc.error.line, doc.error.reason);
+  } else {
+    for (const toml::Entry& e : doc.root.entries) {
+      const toml::Value& v = e.value;
+      bool ok = true;
+      if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing") {
+        const toml::Table* t = single_table(v, e.key);
+        if (t == nullptr) break;
+        if (e.key == "balancer") ok = load_balancer(*t);
+        if (e.key == "workers") ok = load_workers(*t);
+        if (e.key == "tables") ok = load_tables(*t);
+        if (e.key == "probing") ok = load_probing(*t);
+      } else if (e.key == "interface" || e.key == "set") {
+        if (v.kind == toml::Kind::table && v.tables.front().implicit && e.key == "set") {
+          ok = fail(v.line, "[[set.destination]] must follow the [[set]] it belongs to");
+        } else if (v.kind != toml::Kind::table_array) {
+          ok = fail(v.line, e.key + " is an array of tables: write [[" + e.key + "]], not " +
+                                (v.kind == toml::Kind::table ? "[" + e.key + "]"
+                                                             : std::string(toml::kind_name(v.kind))));
+        } else {
+          for (std::size_t k = 0; ok && k < v.tables.size(); ++k) {
+            ok = e.key == "interface" ? load_interface(v.tables[k], k + 1) : load_set(v.tables[k], k + 1);
+          }
+        }
+      } else {
+        ok = reject_top_level(e);
+      }
+      if (!ok) break;
+    }
+    if (!failed_) cross_check();
+    if (!failed_ && !from_uri_given_) {
+      // sip:siplb@ + the first interface's address as written, without its prefix length.
+      const toml::Value* iface = doc.root.find("interface");
+      std::string_view written = iface->tables.front().find("address")->string;
+      written = written.substr(0, written.find('/'));
+      config_.probing.from_uri =
+          "sip:" + std::string(defaults::kProbeFromUser) + "@" + std::string(written);
+    }
+  }
+  if (failed_) {
+    error_.message = error_.source + ":" +
+                     (error_.line != 0 ? std::to_string(error_.line) + ":" : std::string()) + " " +
+                     error_.reason;
+    result.error = std::move(error_);
+    return result;
+  }
+  config_.source = source_;
+  result.config = std::move(config_);
+  return result;
+}
+
+}  // namespace
+
+std::string_view hash_key_text(HashKey key) {
+  for (const HashKeyName& n : kHashKeyNames) {
+    if (n.key == key) return n.name;
+  }
+  return "?";
+}
+
+std::string_view state_text(DestinationState state) {
+  for (const StateName& n : kStateNames) {
+    if (n.state == state) return n.name;
+  }
+  return "?";
+}
+
+ConfigResult load_config_text(std::string_view text, std::string_view source_name) {
+  Loader loader(text, source_name);
+  return loader.run();
+}
+
+ConfigResult load_config_file(const std::string& path) {
+  auto failure = [&](std::string reason) {
+    ConfigResult r;
+    r.error.source = path;
+    r.error.reason = std::move(reason);
+    r.error.message = path + ": " + r.error.reason;
+    return r;
+  };
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return failure(std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  char buffer[16384];
+  bool too_large = false;
+  for (;;) {
+    std::size_t n = std::fread(buffer, 1, sizeof buffer, f);
+    text.append(buffer, n);
+    if (text.size() > limits::kMaxFileSize) {
+      too_large = true;
+      break;
+    }
+    if (n < sizeof buffer) break;
+  }
+  const bool read_error = std::ferror(f) != 0;
+  const int read_errno = errno;
+  std::fclose(f);
+  if (read_error) return failure(std::string("cannot read: ") + std::strerror(read_errno));
+  if (too_large) {
+    return failure("larger than " + std::to_string(limits::kMaxFileSize) +
+                   " bytes; is this really a configuration file?");
+  }
+  return load_config_text(text, path);
+}
+
+}  // namespace siplb::config

@@ -1,0 +1,297 @@
+# Shared setup and teardown of the siplbd end-to-end tests; sourced by each test script.
+#
+# A test script is run (by meson, tests/e2e/meson.build) as
+#   bash tests/e2e/TEST.sh SIPLBD SIPLB_UDP_SEND
+# as root, with SIPLB_TESTDATA in its environment. It calls `e2e_init TAG "$@"` first, which
+#   - skips the test (exit 77, meson's SKIP) when it cannot run here (not root, no sipp, ...);
+#   - picks a lab name unique to this run ("e" TAG PID, at most 8 characters), used for the
+#     namespaces (tools/lab.sh) and as siplbd's DPDK --file-prefix;
+#   - makes a work folder for configurations, logs and traces;
+#   - installs a trap that, on any exit (success, failure, error, SIGINT/SIGTERM, meson's
+#     timeout), stops every process the test started, removes the lab's namespaces and
+#     /var/run/dpdk/<lab>, prints the logs when the test failed, and removes the work folder.
+# E2E_KEEP=1 keeps the work folder (logs, traces) for a look afterwards. Every wait is bounded; a wait that runs out fails the test with a message saying what was
+# awaited.
+#
+# Lab addresses (tools/lab.sh): siplbd 10.77.0.1, client 10.77.0.10, servers 10.77.0.11, .12, ...
+
+set -euo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$E2E_DIR/../.." && pwd)
+LAB_SH=$REPO/tools/lab.sh
+UAS_XML=$REPO/tools/demo/uas.xml
+UAC_XML=$REPO/tools/demo/uac.xml
+LB_IP=10.77.0.1
+CLIENT_IP=10.77.0.10
+
+SIPLBD=""
+UDP=""
+LAB=""
+WORK=""
+SIPLBD_PID=""
+SIPLBD_LOG=""
+SIPLBD_RUNS=0
+E2E_PIDS=()           # background processes started by the test (sipp, listeners)
+declare -A UAS_PID=()  # server number -> sipp pid
+declare -A LISTEN_PID=()
+E2E_LAB_UP=0
+E2E_FAILED=0
+
+log() { printf 'e2e: %s\n' "$*"; }
+fail() {
+  printf 'e2e: FAIL: %s\n' "$*" >&2
+  E2E_FAILED=1
+  exit 1
+}
+skip() {
+  printf 'e2e: SKIP: %s\n' "$*"
+  exit 77
+}
+
+server_ip() { echo "10.77.0.$((10 + $1))"; }
+server_uri() { echo "sip:$(server_ip "$1"):5060"; }
+
+e2e_init() {
+  local tag=$1
+  shift
+  SIPLBD=${1:-}
+  UDP=${2:-}
+  [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, DPDK af_packet)"
+  [ -x "$SIPLBD" ] || fail "siplbd executable '$SIPLBD' not found (argument 1)"
+  [ -x "$UDP" ] || fail "siplb-udp-send executable '$UDP' not found (argument 2)"
+  command -v ip >/dev/null || skip "iproute2 (ip) not installed"
+  command -v sipp >/dev/null || skip "sipp not installed (Debian package sip-tester; tools/install-deps.sh)"
+  LAB="e${tag}$(($$ % 100000))"
+  LAB=${LAB:0:8}
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/siplb-e2e-$LAB.XXXXXX")
+  trap e2e_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  log "lab $LAB, work folder $WORK"
+}
+
+# Stops one process: SIGTERM (or the signal given), then SIGKILL after 5 s; reaps it.
+stop_pid() {
+  local pid=$1 sig=${2:-TERM} i
+  [ -n "$pid" ] || return 0
+  kill -"$sig" "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+e2e_cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || E2E_FAILED=1
+  if [ -n "$SIPLBD_PID" ]; then stop_pid "$SIPLBD_PID" INT; fi
+  local pid
+  for pid in "${E2E_PIDS[@]}"; do stop_pid "$pid"; done
+  if [ -n "$LAB" ]; then
+    [ "$E2E_LAB_UP" -eq 1 ] && "$LAB_SH" down "$LAB" >/dev/null 2>&1
+    rm -rf "/var/run/dpdk/$LAB"
+  fi
+  if [ "$E2E_FAILED" -eq 1 ] && [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    local f
+    for f in "$WORK"/siplbd.*.log; do
+      [ -f "$f" ] || continue
+      echo "---- $(basename "$f") (last 80 lines)"
+      tail -n 80 "$f"
+    done
+    for f in "$WORK"/*.out; do
+      [ -f "$f" ] || continue
+      echo "---- $(basename "$f") (last 25 lines)"
+      tail -n 25 "$f"
+    done
+  fi
+  if [ -n "${E2E_KEEP:-}" ]; then
+    echo "e2e: work folder kept (E2E_KEEP): $WORK"
+  elif [ -n "$WORK" ]; then
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+
+# lab_up SERVERS: the namespaces of tools/lab.sh.
+lab_up() {
+  E2E_LAB_UP=1
+  "$LAB_SH" up "$LAB" "$1"
+}
+
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails the test
+# with WHAT after SECONDS.
+wait_until() {
+  local seconds=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for $what"
+    sleep 0.1
+  done
+}
+
+# write_config FILE ALGORITHM WEIGHT... : one set over servers 1..N (N = number of weights), all
+# starting "inactive" (E2E_STATE overrides) so that the probes bring them in; fast probing.
+write_config() {
+  local file=$1 algorithm=$2
+  shift 2
+  cat >"$file" <<EOF
+[balancer]
+sip_ports = [5060]
+retry_after = ${E2E_RETRY_AFTER:-5}
+
+[[interface]]
+port = "net_af_packet0"
+address = "$LB_IP/24"
+
+[probing]
+enabled = true
+interval_ms = 250
+timeout_ms = 200
+failure_threshold = 3
+recovery_threshold = 1
+
+[[set]]
+id = 1
+algorithm = "$algorithm"
+EOF
+  local i=1 w
+  for w in "$@"; do
+    printf '\n[[set.destination]]\nuri = "%s"\nweight = %s\nstate = "%s"\n' \
+      "$(server_uri "$i")" "$w" "${E2E_STATE:-inactive}" >>"$file"
+    i=$((i + 1))
+  done
+}
+
+siplbd_alive() { [ -n "$SIPLBD_PID" ] && kill -0 "$SIPLBD_PID" 2>/dev/null; }
+siplbd_running() {
+  siplbd_alive || fail "siplbd exited early (see its log)"
+  grep -qs "^siplbd: running" "$SIPLBD_LOG"
+}
+
+# start_siplbd CONFIG: siplbd in the lb namespace, its output in $SIPLBD_LOG; waits until it runs.
+start_siplbd() {
+  local config=$1
+  SIPLBD_RUNS=$((SIPLBD_RUNS + 1))
+  SIPLBD_LOG=$WORK/siplbd.$SIPLBD_RUNS.log
+  rm -rf "/var/run/dpdk/$LAB"
+  ip netns exec "$LAB-lb" "$SIPLBD" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$LAB" \
+    --vdev net_af_packet0,iface=lb -- --config "$config" >"$SIPLBD_LOG" 2>&1 &
+  SIPLBD_PID=$!
+  wait_until 30 "siplbd to start" siplbd_running
+}
+
+# stop_siplbd: SIGINT (siplbd prints its counters at exit), bounded; removes its DPDK folder.
+# The final counters stay in $SIPLBD_LOG.
+stop_siplbd() {
+  [ -n "$SIPLBD_PID" ] || return 0
+  siplbd_alive || fail "siplbd is no longer running (crashed?)"
+  stop_pid "$SIPLBD_PID" INT
+  SIPLBD_PID=""
+  rm -rf "/var/run/dpdk/$LAB"
+  grep -q '^probes: sent' "$SIPLBD_LOG" || fail "siplbd did not print its counters at exit"
+}
+
+# The current state of every destination: the last line siplbd printed for each.
+destination_state() {  # URI -> state ("" when never printed)
+  grep "^siplbd: destination $1 is " "$SIPLBD_LOG" | tail -n 1 | awk '{print $NF}'
+}
+all_active() {  # N
+  siplbd_alive || fail "siplbd exited (see its log)"
+  local i
+  for i in $(seq 1 "$1"); do
+    [ "$(destination_state "$(server_uri "$i")")" = active ] || return 1
+  done
+}
+state_is() {  # URI STATE
+  siplbd_alive || fail "siplbd exited (see its log)"
+  [ "$(destination_state "$1")" = "$2" ]
+}
+wait_all_active() {  # N [SECONDS]
+  wait_until "${2:-30}" "the probes to mark all $1 destinations active" all_active "$1"
+  log "all $1 destinations active"
+}
+
+# Counters: the last block siplbd printed (SIGUSR1 or exit) -> stdout.
+last_counters() {
+  awk '/^=== siplb counters/{buf=""; on=1} on{buf=buf $0 "\n"} /^probes: sent/{if (on) last=buf; on=0} END{printf "%s", last}' "$SIPLBD_LOG"
+}
+# siplbd_counters: asks a running siplbd for its counters (SIGUSR1), waits for them, prints them.
+siplbd_counters() {
+  local before
+  before=$(grep -c '^probes: sent' "$SIPLBD_LOG" || true)
+  kill -USR1 "$SIPLBD_PID"
+  counters_after() { [ "$(grep -c '^probes: sent' "$SIPLBD_LOG" || true)" -gt "$before" ]; }
+  wait_until 10 "siplbd's counters (SIGUSR1)" counters_after
+  last_counters
+}
+# In a counters block (stdin):
+counter() { awk -v k="$1" '$1 == k {v = $2} END {print v + 0}'; }
+dest_count() { awk -v u="$1" '$1 == "set" && $3 == u {v = $NF} END {print v + 0}'; }
+reply_count() {
+  awk -v c="$1" '/^replies sent by siplb:/{s=1; next} /^[a-z]/{s=0} s && $1 == c {v = $2} END {print v + 0}'
+}
+drop_count() {
+  awk -v r="$1" '/^drops by reason:/{s=1; next} /^[a-z]/{s=0} s && $1 == r {v = $2} END {print v + 0}'
+}
+sip_drops_total() {  # every drop whose reason starts with sip_
+  awk '/^drops by reason:/{s=1; next} /^[a-z]/{s=0} s && $1 ~ /^sip_/ {v += $2} END {print v + 0}'
+}
+
+# start_uas N [SIPP ARGS...]: a sipp UAS (tools/demo/uas.xml, answers probes) on server N.
+start_uas() {
+  local n=$1
+  shift
+  (cd "$WORK" && exec ip netns exec "$LAB-s$n" sipp -sf "$UAS_XML" -i "$(server_ip "$n")" -p 5060 \
+    -aa -nostdin "$@" >"$WORK/uas$n.screen" 2>&1) &
+  UAS_PID[$n]=$!
+  E2E_PIDS+=("$!")
+}
+stop_uas() {  # N: kills the UAS at once (a crashed server)
+  stop_pid "${UAS_PID[$1]}" KILL
+}
+
+# start_listener N DIR: siplb-udp-send --listen on server N, answering probes; saves to DIR.
+start_listener() {
+  local n=$1 dir=$2
+  mkdir -p "$dir"
+  ip netns exec "$LAB-s$n" "$UDP" --listen "$(server_ip "$n"):5060" --dir "$dir" --answer-probes \
+    >"$WORK/listener$n.out" 2>&1 &
+  LISTEN_PID[$n]=$!
+  E2E_PIDS+=("$!")
+}
+
+# run_uac NAME CALLS RATE HOLD_MS [SIPP ARGS...]: the sipp UAC (tools/demo/uac.xml) in the client
+# namespace, bounded in time; sets UAC_OK and UAC_FAILED (sipp's successful and failed calls) and
+# UAC_RC. Its screen goes to $WORK/uac-NAME.out; with -trace_logs its log to $WORK/uac-NAME.log.
+run_uac() {
+  local name=$1 calls=$2 rate=$3 hold=$4
+  shift 4
+  local limit=$((calls / rate + hold / 1000 + 30))
+  UAC_RC=0
+  (cd "$WORK" && timeout -k 5 $((limit + 10)) ip netns exec "$LAB-c" sipp -sf "$UAC_XML" "$LB_IP:5060" \
+    -i "$CLIENT_IP" -p 5060 -m "$calls" -r "$rate" -d "$hold" -nostdin -timeout "$limit" \
+    -log_file "$WORK/uac-$name.log" "$@" >"$WORK/uac-$name.out" 2>&1) || UAC_RC=$?
+  UAC_OK=$(awk -F'|' '/Successful call/ {gsub(/ /, "", $3); v = $3} END {print v + 0}' "$WORK/uac-$name.out")
+  UAC_FAILED=$(awk -F'|' '/Failed call/ {gsub(/ /, "", $3); v = $3} END {print v + 0}' "$WORK/uac-$name.out")
+  UAC_OK=${UAC_OK:-0}
+  UAC_FAILED=${UAC_FAILED:-0}
+}
+
+# send_udp FILE [ARGS...]: sends FILE as one datagram from the client (port 5060) to siplbd and
+# prints the replies (siplb-udp-send).
+send_udp() {
+  local file=$1
+  shift
+  ip netns exec "$LAB-c" "$UDP" --from "$CLIENT_IP:5060" --to "$LB_IP:5060" "$@" "$file"
+}
+
+# share A TOTAL -> "0.333" (three decimals)
+share() { awk -v a="$1" -v t="$2" 'BEGIN { printf "%.3f", (t > 0 ? a / t : 0) }'; }
+# within X LO HI: LO <= X <= HI (decimals)
+within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }

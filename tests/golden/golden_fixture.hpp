@@ -1,0 +1,171 @@
+// A worker without a NIC for golden-packet tests: EAL started once with --no-huge and no devices,
+// one mempool, a Shared with one interface (10.0.0.1/24 on port 0, gateway 10.0.0.254) and a
+// snapshot built from a config text, and a WorkerContext in capture mode, so that what the worker
+// would transmit stays in ctx.tx for the test to read. Test-only.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../../dataplane/packet_path.hpp"
+#include "../../dataplane/worker.hpp"
+#include "packet_builder.hpp"
+#include "siplb/config/config.hpp"
+
+namespace siplb::golden {
+
+// Starts EAL once per process (no hugepages, no PCI, a file prefix of our own).
+inline rte_mempool* test_pool() {
+  static rte_mempool* pool = [] {
+    std::string prefix = "--file-prefix=siplb-golden-" + std::to_string(getpid());
+    std::vector<std::string> args = {"golden", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
+                                     "--log-level=lib.eal:error", prefix, "-l", "0"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return static_cast<rte_mempool*>(nullptr);
+    return rte_pktmbuf_pool_create("golden", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+  }();
+  return pool;
+}
+
+inline rte_mempool* test_large_pool() {
+  static rte_mempool* pool = [] {
+    test_pool();
+    return rte_pktmbuf_pool_create("golden_large", 63, 0, 0, 16384 + RTE_PKTMBUF_HEADROOM, 0);
+  }();
+  return pool;
+}
+
+inline rte_mempool* test_indirect_pool() {
+  static rte_mempool* pool = [] {
+    test_pool();
+    return rte_pktmbuf_pool_create("golden_indirect", 511, 0, 0, 0, 0);
+  }();
+  return pool;
+}
+
+inline const char* kDefaultConfig = R"(
+[balancer]
+max_message_size = 2048
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+gateway = "10.0.0.254"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+)";
+
+class Worker {
+ public:
+  explicit Worker(const char* config_text = kDefaultConfig, uint16_t mtu = 1500)
+      : neighbors_(1024) {
+    pool_ = test_pool();
+    auto loaded = config::load_config_text(config_text, "golden.toml");
+    if (!loaded.ok()) ADD_FAILURE() << loaded.error.message;
+    config_ = *loaded.config;
+    sh_.pool = pool_;
+    sh_.large_pool = test_large_pool();
+    sh_.indirect_pool = test_indirect_pool();
+    sh_.neighbors = &neighbors_;
+    sh_.tsc_hz = rte_get_tsc_hz();
+    uint64_t ms = sh_.tsc_hz / 1000;
+    sh_.arp_max_age_tsc = 300000 * ms;
+    sh_.arp_grace_tsc = 3000 * ms;
+    sh_.arp_retry_tsc = 1000 * ms;
+    sh_.arp_wait_tsc = 3000 * ms;
+    sh_.transaction_ttl_tsc = 32000 * ms;
+    sh_.transaction_capacity = 1024;
+    sh_.proxy.max_message_size = config_.balancer.max_message_size;
+    sh_.sip_ports[0] = 5060;
+    sh_.sip_port_count = 1;
+    dataplane::Interface iface;
+    iface.port_id = 0;
+    iface.mac = mac(0x01);
+    iface.ip_be = ip("10.0.0.1");
+    iface.mask_be = ip("255.255.255.0");
+    iface.gateway_be = ip("10.0.0.254");
+    iface.mtu = mtu;
+    iface.sip_port = 5060;
+    iface.ip_text = "10.0.0.1";
+    iface.via_sent_by = "10.0.0.1:5060";
+    iface.record_route = "<sip:10.0.0.1:5060;lr>";
+    sh_.interfaces.push_back(iface);
+    publish({});
+    static int serial = 0;
+    ctx_.capture_tx = true;
+    if (!dataplane::init_worker(ctx_, sh_, static_cast<uint16_t>(serial++ % 1000), 0))
+      ADD_FAILURE() << "init_worker failed";
+    ctx_.queue_id = 0;
+    // Every neighbour of the tests is known, unless a test says otherwise.
+    for (const char* n : {"10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.254"})
+      learn(n, mac(static_cast<uint8_t>(ip(n) >> 24)));
+  }
+  ~Worker() {
+    clear_output();
+    dataplane::release_worker(ctx_);
+    delete sh_.snapshot.exchange(nullptr);
+  }
+
+  void publish(const std::vector<balance::DestinationState>& states) {
+    delete sh_.snapshot.exchange(dataplane::build_snapshot(config_, states, ++version_).release());
+  }
+  void learn(const char* addr, rte_ether_addr m) {
+    neighbors_.learn(ip(addr), m.addr_bytes, rte_rdtsc());
+  }
+
+  // Runs one frame through the packet path; returns what was staged for transmission.
+  std::vector<Decoded> run(rte_mbuf* m) {
+    clear_output();
+    ctx_.now_tsc = rte_rdtsc();
+    ctx_.snapshot = sh_.snapshot.load();
+    dataplane::handle_frame(ctx_, 0, m);
+    return output();
+  }
+  std::vector<Decoded> service_pending() {
+    clear_output();
+    ctx_.now_tsc = rte_rdtsc();
+    dataplane::service_pending(ctx_);
+    return output();
+  }
+  std::vector<Decoded> output() const {
+    std::vector<Decoded> out;
+    const auto& tx = ctx_.tx[0];
+    for (uint16_t i = 0; i < tx.count; ++i) out.push_back(decode(tx.mbufs[i]));
+    return out;
+  }
+  void clear_output() {
+    auto& tx = ctx_.tx[0];
+    for (uint16_t i = 0; i < tx.count; ++i) rte_pktmbuf_free(tx.mbufs[i]);
+    tx.count = 0;
+  }
+  uint64_t drops(dataplane::DropReason r) const {
+    return ctx_.counters.drops[static_cast<std::size_t>(r)].get();
+  }
+  uint64_t total_drops() const {
+    uint64_t n = 0;
+    for (const auto& c : ctx_.counters.drops) n += c.get();
+    return n;
+  }
+  dataplane::WorkerContext& ctx() { return ctx_; }
+  dataplane::Shared& shared() { return sh_; }
+  rte_mempool* pool() const { return pool_; }
+
+ private:
+  rte_mempool* pool_;
+  config::Config config_;
+  dataplane::NeighborTable neighbors_;
+  dataplane::Shared sh_;
+  dataplane::WorkerContext ctx_;
+  uint64_t version_ = 0;
+};
+
+}  // namespace siplb::golden

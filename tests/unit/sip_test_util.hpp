@@ -1,0 +1,98 @@
+// Helpers shared by the SIP unit tests: building messages from lines, parsing a copy held in an
+// exactly-sized heap buffer (so AddressSanitizer sees any read past the range), and printing the
+// error enums by name in assertion messages. Test-only.
+#pragma once
+
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "siplb/sip/accessors.hpp"
+#include "siplb/sip/message.hpp"
+#include "siplb/sip/parse_error.hpp"
+#include "siplb/sip/parser.hpp"
+#include "siplb/sip/writer.hpp"
+
+namespace siplb::sip {
+
+// GoogleTest finds these by ADL and prints "bad_via" instead of a byte value.
+inline void PrintTo(ParseError e, std::ostream* os) { *os << parse_error_name(e); }
+inline void PrintTo(EditError e, std::ostream* os) { *os << edit_error_name(e); }
+inline void PrintTo(Method m, std::ostream* os) {
+  *os << "Method(" << static_cast<int>(m) << " " << method_name(m) << ")";
+}
+inline void PrintTo(HeaderId h, std::ostream* os) {
+  *os << "HeaderId(" << static_cast<int>(h) << " " << header_full_name(h) << ")";
+}
+
+}  // namespace siplb::sip
+
+namespace siplb::sip::test {
+
+// Joins `lines` with CRLF, adds the empty line that ends the header section, then `body`.
+// The body is appended as is; Content-Length (if any) is whatever the lines say.
+inline std::string sip_message(std::initializer_list<std::string_view> lines,
+                               std::string_view body = {}) {
+  std::string out;
+  for (std::string_view l : lines) {
+    out.append(l);
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  out.append(body);
+  return out;
+}
+
+// A message parsed from its own exactly-sized heap copy. Keeps the copy alive as long as the index.
+struct Parsed {
+  std::unique_ptr<char[]> buf;
+  std::size_t size = 0;
+  Message m{};
+  ParseError err = ParseError::none;
+
+  std::string_view text(Span s) const { return m.text(s); }
+  std::string_view bytes() const { return {buf.get(), size}; }
+};
+
+inline std::unique_ptr<Parsed> parse_copy(std::string_view bytes) {
+  auto p = std::make_unique<Parsed>();
+  p->size = bytes.size();
+  p->buf.reset(new char[bytes.size() == 0 ? 1 : bytes.size()]);
+  if (!bytes.empty()) std::memcpy(p->buf.get(), bytes.data(), bytes.size());
+  p->err = parse(p->buf.get(), p->size, p->m);
+  return p;
+}
+
+// Parses only the error, from an exactly-sized heap copy.
+inline ParseError parse_error_of(std::string_view bytes) { return parse_copy(bytes)->err; }
+
+// A Message whose buffer is `text`, for the accessors that only read spans of it.
+struct TextMessage {
+  std::unique_ptr<char[]> buf;
+  Message m{};
+  explicit TextMessage(std::string_view text) : buf(new char[text.size() == 0 ? 1 : text.size()]) {
+    if (!text.empty()) std::memcpy(buf.get(), text.data(), text.size());
+    m.data = buf.get();
+    m.size = static_cast<uint32_t>(text.size());
+    std::memset(m.first_header, kNoHeader, sizeof m.first_header);
+  }
+  Span all() const { return Span{0, static_cast<uint16_t>(m.size)}; }
+  std::string_view text(Span s) const { return m.text(s); }
+};
+
+// The message octets as the index describes them: [0, message_end()).
+inline std::string_view message_octets(const Message& m) { return {m.data, m.message_end()}; }
+
+// Writes `m` back with write_message() into a buffer of `capacity` octets (0 = the message size).
+inline std::string rewrite(const Message& m, std::size_t capacity = 0) {
+  if (capacity == 0) capacity = m.message_end() + 1;
+  std::string out(capacity, '\0');
+  std::size_t n = write_message(m, out.data(), out.size());
+  out.resize(n);
+  return out;
+}
+
+}  // namespace siplb::sip::test
