@@ -125,6 +125,10 @@ class Worker {
   // Runs one frame through the packet path; returns what was staged for transmission.
   std::vector<Decoded> run(rte_mbuf* m) {
     clear_output();
+    if (!m) {
+      ADD_FAILURE() << "the test frame did not fit an mbuf";
+      return {};
+    }
     ctx_.now_tsc = rte_rdtsc();
     ctx_.snapshot = sh_.snapshot.load();
     dataplane::handle_frame(ctx_, 0, m);

@@ -317,5 +317,250 @@ TEST(GoldenPipeline, SipRows) {
   }
 }
 
+
+// A request larger than max_message_size is answered 513.
+TEST(GoldenPipeline, OversizedRequestGets513) {
+  Worker w(R"(
+[balancer]
+max_message_size = 1024
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+)");
+  std::string body(1100, 'x');
+  std::string req = "MESSAGE sip:bob@10.0.0.1 SIP/2.0\r\n"
+                    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-big\r\n"
+                    "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:bob@example.com>\r\n"
+                    "Call-ID: big@x\r\nCSeq: 1 MESSAGE\r\nContent-Length: 1100\r\n\r\n" + body;
+  auto out = w.run(udp_frame(w.pool(), {ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060}, req));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload.substr(0, 31), "SIP/2.0 513 Message Too Large\r\n");
+  EXPECT_EQ(out[0].dst_ip, ip("10.0.0.10"));
+  EXPECT_EQ(w.ctx().counters.replies[static_cast<std::size_t>(dataplane::ReplyCode::r513)].get(), 1u);
+}
+
+const char* kInvite =
+    "INVITE sip:bob@10.0.0.1 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-inv-7\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@example.com>;tag=a7\r\nTo: <sip:bob@example.com>\r\n"
+    "Call-ID: cancel-test-7@10.0.0.10\r\nCSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n";
+const char* kCancel =
+    "CANCEL sip:bob@10.0.0.1 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-inv-7\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@example.com>;tag=a7\r\nTo: <sip:bob@example.com>\r\n"
+    "Call-ID: cancel-test-7@10.0.0.10\r\nCSeq: 7 CANCEL\r\nContent-Length: 0\r\n\r\n";
+
+const char* kTwoDestinations = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+gateway = "10.0.0.254"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+[[set.destination]]
+uri = "sip:10.0.0.12:5060"
+)";
+
+std::string top_via_line(const std::string& payload) {
+  auto start = payload.find("\r\nVia: ") + 2;
+  return payload.substr(start, payload.find("\r\n", start) - start);
+}
+
+// CANCEL goes where its INVITE went, with the same branch, even after that destination was
+// marked inactive in between (RFC 3261 16.10).
+TEST(GoldenPipeline, CancelFollowsInviteAcrossHealthChange) {
+  Worker w(kTwoDestinations);
+  Udp u{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060};
+  auto inv = w.run(udp_frame(w.pool(), u, kInvite));
+  ASSERT_EQ(inv.size(), 1u);
+  uint32_t chosen = inv[0].dst_ip;
+  ASSERT_TRUE(chosen == ip("10.0.0.11") || chosen == ip("10.0.0.12"));
+  // The chosen destination goes down: new INVITEs with this Call-ID would go to the other one.
+  bool first_chosen = chosen == ip("10.0.0.11");
+  w.publish({first_chosen ? balance::DestinationState::inactive : balance::DestinationState::active,
+             first_chosen ? balance::DestinationState::active : balance::DestinationState::inactive});
+  auto cancel = w.run(udp_frame(w.pool(), u, kCancel));
+  ASSERT_EQ(cancel.size(), 1u);
+  EXPECT_EQ(cancel[0].dst_ip, chosen);
+  EXPECT_EQ(top_via_line(cancel[0].payload), top_via_line(inv[0].payload));
+  EXPECT_EQ(w.ctx().counters.transaction_hits.get(), 1u);
+  // A retransmitted INVITE now selects the surviving destination.
+  auto again = w.run(udp_frame(w.pool(), u, kInvite));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].dst_ip, chosen);
+}
+
+// With every destination down the request is answered 503 with Retry-After.
+TEST(GoldenPipeline, AllDestinationsDownGives503) {
+  Worker w;
+  w.publish({balance::DestinationState::inactive});
+  auto out = w.run(udp_frame(w.pool(), {ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060}, kInvite));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload,
+            "SIP/2.0 503 Service Unavailable\r\n"
+            "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-inv-7\r\n"
+            "From: <sip:alice@example.com>;tag=a7\r\n"
+            "To: <sip:bob@example.com>;tag=" +
+                out[0].payload.substr(out[0].payload.find(";tag=", out[0].payload.find("To:")) + 5, 16) +
+                "\r\n"
+                "Call-ID: cancel-test-7@10.0.0.10\r\n"
+                "CSeq: 7 INVITE\r\n"
+                "Server: siplb\r\n"
+                "Retry-After: 5\r\n"
+                "Content-Length: 0\r\n\r\n");
+}
+
+TEST(GoldenPipeline, ArpRequestForUsIsAnswered) {
+  Worker w;
+  auto out = w.run(arp_frame(w.pool(), RTE_ARP_OP_REQUEST, mac(0x33), ip("10.0.0.33"), ip("10.0.0.1"),
+                             rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ether_type, RTE_ETHER_TYPE_ARP);
+  EXPECT_TRUE(rte_is_same_ether_addr(&out[0].dst_mac, &(const rte_ether_addr&)mac(0x33)));
+  auto* arp = reinterpret_cast<const rte_arp_hdr*>(out[0].payload.data());
+  EXPECT_EQ(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REPLY);
+  EXPECT_EQ(arp->arp_data.arp_sip, ip("10.0.0.1"));
+  EXPECT_EQ(arp->arp_data.arp_tip, ip("10.0.0.33"));
+  rte_ether_addr ours = mac(0x01);
+  EXPECT_TRUE(rte_is_same_ether_addr(&arp->arp_data.arp_sha, &ours));
+  // The asker was learned: a packet to it needs no ARP of our own.
+  uint8_t learned[6];
+  EXPECT_EQ(w.shared().neighbors->resolve(ip("10.0.0.33"), rte_rdtsc(), ~0ull / 4, 0, learned),
+            dataplane::NeighborTable::Resolution::fresh);
+}
+
+TEST(GoldenPipeline, ArpForAnotherHostIsDropped) {
+  Worker w;
+  auto out = w.run(arp_frame(w.pool(), RTE_ARP_OP_REQUEST, mac(0x33), ip("10.0.0.33"), ip("10.0.0.99"),
+                             rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}));
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.drops(DropReason::arp_unhandled), 1u);
+}
+
+TEST(GoldenPipeline, IcmpEchoIsAnswered) {
+  Worker w;
+  auto out = w.run(icmp_echo_frame(w.pool(), ip("10.0.0.10"), ip("10.0.0.1")));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].src_ip, ip("10.0.0.1"));
+  EXPECT_EQ(out[0].dst_ip, ip("10.0.0.10"));
+  EXPECT_TRUE(out[0].ip_checksum_ok);
+  auto* icmp = reinterpret_cast<const rte_icmp_hdr*>(out[0].payload.data());
+  EXPECT_EQ(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+  EXPECT_EQ(static_cast<uint16_t>(~rte_raw_cksum(icmp, out[0].payload.size())), 0);
+}
+
+// Packets the balancer does not take: each is dropped under its own reason.
+TEST(GoldenPipeline, UnwantedPacketsAreDroppedByReason) {
+  Worker w;
+  Udp to_us{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060};
+  Udp other_port{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5070};
+  Udp other_ip{ip("10.0.0.10"), 5062, ip("10.0.0.2"), 5060};
+  EXPECT_TRUE(w.run(udp_frame(w.pool(), other_port, kInvite)).empty());
+  EXPECT_EQ(w.drops(DropReason::udp_port_closed), 1u);
+  EXPECT_TRUE(w.run(udp_frame(w.pool(), other_ip, kInvite)).empty());
+  EXPECT_EQ(w.drops(DropReason::ip_not_for_us), 1u);
+  EXPECT_TRUE(w.run(udp_frame(w.pool(), to_us, kInvite, /*corrupt_checksum=*/true)).empty());
+  EXPECT_EQ(w.drops(DropReason::udp_bad_checksum), 1u);
+  rte_mbuf* ipv6 = udp_frame(w.pool(), to_us, kInvite);
+  rte_pktmbuf_mtod(ipv6, rte_ether_hdr*)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+  EXPECT_TRUE(w.run(ipv6).empty());
+  EXPECT_EQ(w.drops(DropReason::not_ethernet_ipv4_or_arp), 1u);
+  rte_mbuf* runt = rte_pktmbuf_alloc(w.pool());
+  rte_pktmbuf_append(runt, 10);
+  EXPECT_TRUE(w.run(runt).empty());
+  EXPECT_EQ(w.drops(DropReason::runt_frame), 1u);
+  rte_mbuf* bad_ip = udp_frame(w.pool(), to_us, kInvite);
+  rte_pktmbuf_mtod_offset(bad_ip, rte_ipv4_hdr*, sizeof(rte_ether_hdr))->hdr_checksum ^= 1;
+  EXPECT_TRUE(w.run(bad_ip).empty());
+  EXPECT_EQ(w.drops(DropReason::bad_ip_header), 1u);
+}
+
+// A next hop without an ARP entry: the packet waits, an ARP request goes out, and the reply
+// releases the packet.
+TEST(GoldenPipeline, UnresolvedNextHopWaitsForArp) {
+  const char* config = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.77:5060"
+)";
+  Worker w(config);
+  auto out = w.run(udp_frame(w.pool(), {ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060}, kInvite));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ether_type, RTE_ETHER_TYPE_ARP);
+  auto* req = reinterpret_cast<const rte_arp_hdr*>(out[0].payload.data());
+  EXPECT_EQ(rte_be_to_cpu_16(req->arp_opcode), RTE_ARP_OP_REQUEST);
+  EXPECT_EQ(req->arp_data.arp_tip, ip("10.0.0.77"));
+  EXPECT_EQ(w.ctx().pending_count, 1);
+  EXPECT_TRUE(w.service_pending().empty());  // still unresolved, request not repeated within 1 s
+  auto none = w.run(arp_frame(w.pool(), RTE_ARP_OP_REPLY, mac(0x77), ip("10.0.0.77"), ip("10.0.0.1"), mac(0x01)));
+  EXPECT_TRUE(none.empty());
+  auto released = w.service_pending();
+  ASSERT_EQ(released.size(), 1u);
+  rte_ether_addr expected = mac(0x77);
+  EXPECT_TRUE(rte_is_same_ether_addr(&released[0].dst_mac, &expected));
+  EXPECT_EQ(released[0].dst_ip, ip("10.0.0.77"));
+  EXPECT_EQ(w.ctx().pending_count, 0);
+}
+
+std::string big_invite(std::size_t body_size) {
+  std::string body;
+  for (std::size_t i = 0; body.size() < body_size; ++i) body += "a=x-line:" + std::to_string(i) + "\r\n";
+  body.resize(body_size);
+  return "INVITE sip:bob@10.0.0.1 SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-frag\r\n"
+         "Max-Forwards: 70\r\n"
+         "From: <sip:alice@example.com>;tag=f1\r\nTo: <sip:bob@example.com>\r\n"
+         "Call-ID: frag@10.0.0.10\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+         "Content-Length: " + std::to_string(body_size) + "\r\n\r\n" + body;
+}
+
+// A fragmented INVITE is reassembled, forwarded, and fragmented again at the MTU on the way out.
+TEST(GoldenPipeline, FragmentedInviteIsReassembledAndRefragmented) {
+  const char* config = R"(
+[balancer]
+max_message_size = 8192
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+)";
+  Worker w(config);
+  std::string invite = big_invite(3000);
+  auto frags = udp_fragments(w.pool(), {ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060}, invite, 1500);
+  ASSERT_EQ(frags.size(), 3u);
+  std::vector<Decoded> out;
+  for (rte_mbuf* f : frags) out = w.run(f);
+  EXPECT_EQ(w.ctx().counters.fragments_reassembled.get(), 1u);
+  ASSERT_GE(out.size(), 3u);
+  // Put the outgoing fragments back together and check the SIP message inside.
+  std::string l4;
+  for (const auto& f : out) {
+    EXPECT_EQ(f.dst_ip, ip("10.0.0.11"));
+    EXPECT_TRUE(f.ip_checksum_ok);
+    if (l4.size() < f.fragment_offset + f.payload.size()) l4.resize(f.fragment_offset + f.payload.size());
+    l4.replace(f.fragment_offset, f.payload.size(), f.payload);
+    EXPECT_LE(f.payload.size() + 20, 1500u);
+  }
+  std::string sip = l4.substr(8);
+  EXPECT_NE(sip.find("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-"), std::string::npos);
+  EXPECT_EQ(sip.substr(sip.size() - 3000), invite.substr(invite.size() - 3000));
+  EXPECT_EQ(w.total_drops(), 0u);
+}
+
 }  // namespace
 }  // namespace siplb::golden

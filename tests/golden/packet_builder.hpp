@@ -70,21 +70,38 @@ inline rte_mbuf* udp_frame(rte_mempool* pool, const Udp& u, std::string_view pay
   return m;
 }
 
-// The IPv4 fragments of the frame udp_frame() would build, each at most `mtu` octets of IP.
+// The IPv4 fragments of the datagram udp_frame() would build, each at most `mtu` octets of IP.
+// The datagram is assembled in ordinary memory first, since it may be larger than one mbuf.
 inline std::vector<rte_mbuf*> udp_fragments(rte_mempool* pool, const Udp& u, std::string_view payload,
                                             uint16_t mtu) {
   std::vector<rte_mbuf*> out;
-  rte_mbuf* whole = udp_frame(pool, u, payload);
-  auto* iph = rte_pktmbuf_mtod_offset(whole, rte_ipv4_hdr*, sizeof(rte_ether_hdr));
-  const char* l4 = reinterpret_cast<const char*>(iph + 1);
-  uint32_t l4_len = rte_be_to_cpu_16(iph->total_length) - sizeof(rte_ipv4_hdr);
+  std::vector<char> dgram(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + payload.size());
+  auto* iph = reinterpret_cast<rte_ipv4_hdr*>(dgram.data());
+  iph->version_ihl = RTE_IPV4_VHL_DEF;
+  iph->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(dgram.size()));
+  iph->time_to_live = 64;
+  iph->next_proto_id = IPPROTO_UDP;
+  iph->src_addr = u.src_ip;
+  iph->dst_addr = u.dst_ip;
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(iph + 1);
+  udp->src_port = rte_cpu_to_be_16(u.src_port);
+  udp->dst_port = rte_cpu_to_be_16(u.dst_port);
+  udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(sizeof(rte_udp_hdr) + payload.size()));
+  std::memcpy(udp + 1, payload.data(), payload.size());
+  udp->dgram_cksum = rte_ipv4_udptcp_cksum(iph, udp);
+  const char* l4 = reinterpret_cast<const char*>(udp);
+  uint32_t l4_len = static_cast<uint32_t>(dgram.size() - sizeof(rte_ipv4_hdr));
   uint32_t chunk = (mtu - sizeof(rte_ipv4_hdr)) & ~7u;
   for (uint32_t off = 0; off < l4_len; off += chunk) {
     uint32_t n = std::min(chunk, l4_len - off);
     rte_mbuf* f = rte_pktmbuf_alloc(pool);
     char* p = rte_pktmbuf_append(f, static_cast<uint16_t>(sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + n));
-    std::memcpy(p, rte_pktmbuf_mtod(whole, char*), sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr));
-    auto* fi = reinterpret_cast<rte_ipv4_hdr*>(p + sizeof(rte_ether_hdr));
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+    eth->dst_addr = u.dst_mac;
+    eth->src_addr = u.src_mac;
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    auto* fi = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    *fi = *iph;
     fi->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(sizeof(rte_ipv4_hdr) + n));
     fi->packet_id = rte_cpu_to_be_16(0x1234);
     uint16_t frag = static_cast<uint16_t>(off / 8);
@@ -95,7 +112,6 @@ inline std::vector<rte_mbuf*> udp_fragments(rte_mempool* pool, const Udp& u, std
     std::memcpy(fi + 1, l4 + off, n);
     out.push_back(f);
   }
-  rte_pktmbuf_free(whole);
   return out;
 }
 
