@@ -1,6 +1,8 @@
 // Ethernet, ARP, ICMP echo, IPv4 (with reassembly and fragmentation) and UDP for the worker.
 #include "packet_path.hpp"
 
+#include "checksum.hpp"
+
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
@@ -145,7 +147,7 @@ void handle_udp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t 
   uint16_t dst_port = rte_be_to_cpu_16(udp->dst_port);
   if (!ctx.shared->is_sip_port(dst_port)) return drop(ctx, m, DropReason::udp_port_closed);
   if (ctx.shared->proxy.verify_udp_checksum && udp->dgram_cksum != 0 &&
-      rte_ipv4_udptcp_cksum_verify(ip, udp) != 0)
+      !udp_checksum_ok(ip, udp))
     return drop(ctx, m, DropReason::udp_bad_checksum);
   uint32_t src_ip = ip->src_addr;
   uint16_t src_port = rte_be_to_cpu_16(udp->src_port);
@@ -287,7 +289,7 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
   udp->dst_port = rte_cpu_to_be_16(egress.dst_port);
   udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(payload + sizeof(rte_udp_hdr)));
   udp->dgram_cksum = 0;
-  if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+  if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = udp_checksum(ip, udp);
   output_ipv4(ctx, egress.interface, m, egress.dst_ip_be);
 }
 

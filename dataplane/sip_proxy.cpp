@@ -281,13 +281,27 @@ void handle_request(const Request& r, ParseError err) {
   }
   if (!have_target) {
     if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
+    // Only the field the set hashes on is extracted.
     balance::SelectionKey sk;
-    sk.call_id = msg.text(msg.call_id);
-    sip::NameAddr from;
-    if (sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
-    sk.to_uri = msg.text(to.uri);
-    sk.request_uri = msg.text(msg.request_uri);
-    sk.auth_user = msg.text(sip::auth_username(msg));
+    switch (snap->selector->algorithm(snap->default_set)) {
+      case balance::Algorithm::hash_from_uri: {
+        sip::NameAddr from;
+        if (sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
+        break;
+      }
+      case balance::Algorithm::hash_to_uri:
+        sk.to_uri = msg.text(to.uri);
+        break;
+      case balance::Algorithm::hash_request_uri:
+        sk.request_uri = msg.text(msg.request_uri);
+        break;
+      case balance::Algorithm::hash_auth_user:
+        sk.auth_user = msg.text(sip::auth_username(msg));
+        break;
+      default:
+        sk.call_id = msg.text(msg.call_id);
+        break;
+    }
     balance::Selection s = snap->selector->select(snap->default_set, sk, ctx.select_state);
     if (s.index < 0) return reply(r, 503, "Service Unavailable");
     t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());

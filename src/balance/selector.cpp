@@ -192,6 +192,11 @@ int32_t Selector::find_set(uint32_t set_id) const {
 
 std::size_t Selector::set_count() const { return sets_.size(); }
 
+Algorithm Selector::algorithm(int32_t set_position) const {
+  if (set_position < 0 || static_cast<std::size_t>(set_position) >= sets_.size()) return Algorithm::maglev;
+  return sets_[set_position].algorithm;
+}
+
 Selection Selector::select(int32_t set_position, const SelectionKey& key, WorkerSelectState& state) const {
   if (set_position < 0 || static_cast<std::size_t>(set_position) >= sets_.size()) return {};
   const SetTable& t = sets_[static_cast<std::size_t>(set_position)];

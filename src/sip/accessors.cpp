@@ -215,7 +215,7 @@ bool ValueIterator::next(Span& value, uint8_t* header_index) {
     // Find the comma that ends this value, outside quotes and angle brackets.
     const char* q = p;
     int angle = 0;
-    while (q < e) {
+    while ((q = scan::find_value_delimiter(q, e)) < e) {
       if (*q == '"') {
         const char* r = scan::skip_quoted(q, e);
         q = r ? r : e;

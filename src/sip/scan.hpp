@@ -145,6 +145,42 @@ inline const char* find_name_end(const char* p, const char* end) {
   return p;
 }
 
+// True when [p, end) holds no CR or LF (text that may go into a header line as it is).
+inline bool has_no_line_break(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)))) return false;
+    p += 16;
+  }
+#endif
+  for (; p < end; ++p)
+    if (*p == '\r' || *p == '\n') return false;
+  return true;
+}
+
+// First octet in [p, end) that matters when splitting header values: ',', '"', '<' or '>'.
+inline const char* find_value_delimiter(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i gt = _mm_set1_epi8('>');
+  while (end - p >= 16) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, comma), _mm_cmpeq_epi8(b, quote)),
+                               _mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != ',' && *p != '"' && *p != '<' && *p != '>') ++p;
+  return p;
+}
+
 // True when [p, end) holds no SP, HT, CR or LF.
 inline bool has_no_lws(const char* p, const char* end) {
 #if defined(__SSE2__)

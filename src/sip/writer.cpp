@@ -26,7 +26,7 @@ std::size_t format_u16(uint16_t v, char* buf) {
 }
 
 bool has_line_break(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
+  return !scan::has_no_line_break(s.data(), s.data() + s.size());
 }
 
 }  // namespace

@@ -85,6 +85,9 @@ class Selector {
   // build(). Control plane and workers; O(log sets).
   int32_t find_set(uint32_t set_id) const;
   std::size_t set_count() const;
+  // The algorithm of a set (maglev for an out-of-range position), so that a worker computes only
+  // the key field the set hashes on. Workers; no allocation.
+  Algorithm algorithm(int32_t set_position) const;
 
   // Picks a destination of set `set_position` for a request. Hashing sets use their key field
   // (maglev: the Call-ID); an absent (empty) key falls back to round robin. Index -1 when the
