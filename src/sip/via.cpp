@@ -29,13 +29,20 @@ bool parse_via(const Message& m, Span value, Via& out) {
   p = skip_lws(p, end);
   const char* begin = p;
 
-  // sent-protocol = protocol-name SLASH protocol-version SLASH transport
-  const char* q = scan::skip_token(p, end);
-  if (q == p) return false;
-  if (!(p = expect_slash(q, end))) return false;
-  q = scan::skip_token(p, end);
-  if (q == p) return false;
-  if (!(p = expect_slash(q, end))) return false;
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport. Nearly every Via starts
+  // "SIP/2.0/" with no white space: one 8-octet compare (every octet of the text has bit 0x20, so
+  // or-ing 0x20 in folds only letters' case).
+  const char* q;
+  if (end - p >= 9 && (scan::load64(p) | 0x2020202020202020ull) == scan::load64("sip/2.0/")) {
+    p += 8;
+  } else {
+    q = scan::skip_token(p, end);
+    if (q == p) return false;
+    if (!(p = expect_slash(q, end))) return false;
+    q = scan::skip_token(p, end);
+    if (q == p) return false;
+    if (!(p = expect_slash(q, end))) return false;
+  }
   q = scan::skip_token(p, end);
   if (q == p) return false;
   out.transport = span_of(m, p, q);
@@ -102,11 +109,12 @@ bool parse_via(const Message& m, Span value, Via& out) {
       p = skip_lws(q, end);
     }
     std::size_t n = static_cast<std::size_t>(name_end - name);
-    if (scan::iequals_lower(name, n, "branch")) {
+    // The length picks the one name worth comparing.
+    if (n == 6 && scan::iequals_lower(name, n, "branch")) {
       out.branch = param_value;
-    } else if (scan::iequals_lower(name, n, "received")) {
+    } else if (n == 8 && scan::iequals_lower(name, n, "received")) {
       out.received = param_value;
-    } else if (scan::iequals_lower(name, n, "rport")) {
+    } else if (n == 5 && scan::iequals_lower(name, n, "rport")) {
       out.has_rport = true;
       out.rport = param_value;  // valueless: empty span right after the name
       if (has_value) {
