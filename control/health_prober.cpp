@@ -22,11 +22,12 @@ std::string HealthProber::probe_message(uint16_t destination, uint32_t sequence)
   std::string m;
   m.reserve(400);
   m += "OPTIONS " + t.uri + " SIP/2.0\r\n";
-  m += "Via: SIP/2.0/UDP " + settings_.via_sent_by + ";branch=" + branch + "\r\n";
+  const std::string& sent_by = t.v6 ? settings_.via_sent_by6 : settings_.via_sent_by;
+  m += "Via: SIP/2.0/UDP " + sent_by + ";branch=" + branch + "\r\n";
   m += "Max-Forwards: 70\r\n";
   m += "From: <" + settings_.from_uri + ">;tag=" + std::string(branch + 13) + "\r\n";
   m += "To: <" + t.uri + ">\r\n";
-  m += "Call-ID: " + std::string(branch + 8) + "@" + settings_.via_sent_by + "\r\n";
+  m += "Call-ID: " + std::string(branch + 8) + "@siplb\r\n";
   m += "CSeq: " + std::to_string(sequence) + " OPTIONS\r\n";
   m += "User-Agent: siplb\r\nAccept: application/sdp\r\nContent-Length: 0\r\n\r\n";
   return m;

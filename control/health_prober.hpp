@@ -24,12 +24,14 @@ struct ProberSettings {
   std::vector<uint16_t> success_codes;  // besides 2xx
   std::string from_uri = "sip:siplb@127.0.0.1";
   std::string via_sent_by = "127.0.0.1:5060";  // our address in the probe's Via
+  std::string via_sent_by6;                    // the same for probes to IPv6 destinations
 };
 
 struct ProbeTarget {
   std::string uri;        // "sip:10.0.0.11:5060", the probe's Request-URI and To
   std::string host_port;  // "10.0.0.11:5060"
   bool probe = true;
+  bool v6 = false;  // an IPv6 destination: the probe's Via carries our IPv6 address
   balance::DestinationState state = balance::DestinationState::active;
 };
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "siplb/config/config.hpp"
 #include "siplb/dataplane/snapshot.hpp"
@@ -42,7 +43,12 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
     for (auto& d : set.destinations) {
       if (position < states.size()) d.state = states[position];
       DestinationInfo info;
-      info.ip_be = htonl(d.address.ip.v4_host_order());
+      if (d.address.ip.is_v6()) {
+        info.v6 = true;
+        std::memcpy(info.ip6, d.address.ip.bytes.data(), 16);
+      } else {
+        info.ip_be = htonl(d.address.ip.v4_host_order());
+      }
       info.port = d.address.port;
       info.set_position = static_cast<uint16_t>(si);
       info.state = d.state;

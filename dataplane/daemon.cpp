@@ -141,12 +141,6 @@ int run_daemon(int argc, char** argv) {
     return 2;
   }
   const config::Config& cfg = *loaded.config;
-  for (const auto& i : cfg.interfaces)
-    if (!i.address.ip.is_v4()) {
-      std::fprintf(stderr, "siplbd: %s:%u: only IPv4 interface addresses are served so far\n",
-                   cfg.source.c_str(), i.line);
-      return 2;
-    }
   if (opts.check_only) {
     std::printf("%s: valid: %zu interface(s), %zu set(s)\n", cfg.source.c_str(), cfg.interfaces.size(),
                 cfg.sets.size());
@@ -163,6 +157,7 @@ int run_daemon(int argc, char** argv) {
   std::vector<std::unique_ptr<WorkerContext>> workers;
   std::vector<uint16_t> started_ports;
   NeighborTable neighbors(kNeighborSlots);
+  Neighbor6Table neighbors6(kNeighborSlots);
 
   do {
     unsigned worker_lcores = rte_lcore_count() - 1;
@@ -177,6 +172,7 @@ int run_daemon(int argc, char** argv) {
     }
     sh.tsc_hz = rte_get_tsc_hz();
     sh.neighbors = &neighbors;
+    sh.neighbors6 = &neighbors6;
     sh.proxy.max_message_size = cfg.balancer.max_message_size;
     sh.proxy.record_route = cfg.balancer.record_route;
     sh.proxy.max_forwards = cfg.balancer.max_forwards;
@@ -234,10 +230,26 @@ int run_daemon(int argc, char** argv) {
       iface.ip_text = ip_text(iface.ip_be);
       iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);
       iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
+      if (ic.address6) {
+        iface.has_ip6 = true;
+        std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);
+        iface.prefix6 = ic.address6->length;
+        char text[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, iface.ip6, text, sizeof(text));
+        iface.ip6_text = text;
+        iface.via_sent_by6 = "[" + iface.ip6_text + "]:" + std::to_string(iface.sip_port);
+        iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
+      }
+      if (ic.gateway && ic.gateway->is_v6()) {
+        iface.has_gateway6 = true;
+        std::memcpy(iface.gateway6, ic.gateway->bytes.data(), 16);
+      }
       char mac[RTE_ETHER_ADDR_FMT_SIZE];
       rte_ether_format_addr(mac, sizeof(mac), &pi.mac);
-      std::printf("siplbd: interface %s (%s, %s) %s/%u%s\n", ic.port.c_str(), pi.driver.c_str(), mac,
-                  iface.ip_text.c_str(), ic.address.length, pi.rss ? " RSS" : "");
+      std::printf("siplbd: interface %s (%s, %s) %s/%u%s%s%s\n", ic.port.c_str(), pi.driver.c_str(), mac,
+                  iface.ip_text.c_str(), ic.address.length, iface.has_ip6 ? " " : "",
+                  iface.has_ip6 ? (iface.ip6_text + "/" + std::to_string(iface.prefix6)).c_str() : "",
+                  pi.rss ? " RSS" : "");
       sh.interfaces.push_back(std::move(iface));
     }
     if (!ports_ok) {
@@ -284,13 +296,21 @@ int run_daemon(int argc, char** argv) {
     ps.success_codes = cfg.probing.success_codes;
     ps.from_uri = cfg.probing.from_uri;
     ps.via_sent_by = sh.interfaces.front().via_sent_by;
+    for (const auto& i : sh.interfaces)
+      if (i.has_ip6) {
+        ps.via_sent_by6 = i.via_sent_by6;
+        break;
+      }
     std::vector<control::ProbeTarget> targets;
     for (const auto& s : cfg.sets)
       for (const auto& d : s.set.destinations) {
         control::ProbeTarget t;
-        t.uri = "sip:" + ip_text(htonl(d.address.ip.v4_host_order())) + ":" + std::to_string(d.address.port);
+        std::string host = d.address.ip.is_v6() ? "[" + net::format_ip(d.address.ip) + "]"
+                                                 : ip_text(htonl(d.address.ip.v4_host_order()));
+        t.uri = "sip:" + host + ":" + std::to_string(d.address.port);
         t.host_port = t.uri.substr(4);
         t.probe = d.probe;
+        t.v6 = d.address.ip.is_v6();
         t.state = d.state;
         targets.push_back(std::move(t));
       }
@@ -316,7 +336,17 @@ int run_daemon(int argc, char** argv) {
         return false;
       }
       std::memcpy(p, text.data(), text.size());
-      InjectedPacket ip{m, {egress_interface(sh, info.ip_be, 0), info.ip_be, info.port, sh.interfaces.front().sip_port}, 0};
+      InjectedPacket ip{m, {}, 0};
+      ip.egress.dst_port = info.port;
+      if (info.v6) {
+        ip.egress.v6 = true;
+        std::memcpy(ip.egress.dst_ip6, info.ip6, 16);
+        ip.egress.interface = egress_interface6(sh, info.ip6, 0);
+      } else {
+        ip.egress.dst_ip_be = info.ip_be;
+        ip.egress.interface = egress_interface(sh, info.ip_be, 0);
+      }
+      ip.egress.src_port = sh.interfaces[ip.egress.interface].sip_port;
       if (rte_ring_enqueue_elem(sh.inject[0], &ip, sizeof(ip)) != 0) {
         rte_pktmbuf_free(m);
         return false;

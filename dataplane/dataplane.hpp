@@ -12,11 +12,13 @@
 #include <rte_mbuf.h>
 
 #include <atomic>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "neighbor6_table.hpp"
 #include "neighbor_table.hpp"
 #include "siplb/balance/selector.hpp"
 #include "siplb/dataplane/counters.hpp"
@@ -35,7 +37,8 @@ inline constexpr uint16_t kMaxSipPorts = 8;
 inline constexpr uint16_t kBurst = 32;
 inline constexpr uint16_t kTxBufferSize = 64;        // per port, flushed every loop
 inline constexpr uint16_t kPendingPerWorker = 64;    // packets waiting for ARP, per worker
-inline constexpr uint32_t kHeadersLength = sizeof(rte_ether_hdr) + 20 + 8;  // Eth + IPv4 + UDP
+inline constexpr uint32_t kHeaders4Length = sizeof(rte_ether_hdr) + 20 + 8;  // Eth + IPv4 + UDP
+inline constexpr uint32_t kHeaders6Length = sizeof(rte_ether_hdr) + 40 + 8;  // Eth + IPv6 + UDP
 inline constexpr const char kBranchPrefix[] = "z9hG4bK-slb-";   // our Via branches
 inline constexpr const char kProbeBranchPrefix[] = "z9hG4bK-slbp-";  // health probes
 
@@ -51,6 +54,15 @@ struct Interface {
   std::string ip_text;       // "10.0.0.1"
   std::string via_sent_by;   // "10.0.0.1:5060"
   std::string record_route;  // "<sip:10.0.0.1:5060;lr>"
+  // IPv6 (has_ip6 false: the interface serves IPv4 only).
+  bool has_ip6 = false;
+  uint8_t ip6[16] = {};
+  uint8_t prefix6 = 64;
+  bool has_gateway6 = false;
+  uint8_t gateway6[16] = {};
+  std::string ip6_text;        // "fd00::1"
+  std::string via_sent_by6;    // "[fd00::1]:5060"
+  std::string record_route6;   // "<sip:[fd00::1]:5060;lr>"
 };
 
 struct ProxySettings {
@@ -78,6 +90,7 @@ struct Shared {
   rte_mempool* large_pool = nullptr;     // linear copies of reassembled datagrams
   rte_mempool* indirect_pool = nullptr;  // fragmentation
   NeighborTable* neighbors = nullptr;
+  Neighbor6Table* neighbors6 = nullptr;
   uint64_t tsc_hz = 0;
   uint64_t arp_max_age_tsc = 0;
   uint64_t arp_grace_tsc = 0;
@@ -101,14 +114,29 @@ struct Shared {
       if (i.ip_be == ip_be) return &i;
     return nullptr;
   }
+  const Interface* interface_by_ip6(const uint8_t* ip6) const {
+    for (const auto& i : interfaces)
+      if (i.has_ip6 && std::memcmp(i.ip6, ip6, 16) == 0) return &i;
+    return nullptr;
+  }
 };
 
 // Where an outgoing IPv4/UDP packet goes; carried with a packet that waits for ARP.
 struct Egress {
   uint16_t interface = 0;
-  uint32_t dst_ip_be = 0;
+  uint32_t dst_ip_be = 0;  // IPv4 destination (when v6 is false)
   uint16_t dst_port = 0;
   uint16_t src_port = 0;
+  bool v6 = false;
+  uint8_t dst_ip6[16] = {};
+};
+
+// Where a SIP datagram came from.
+struct Peer {
+  uint32_t ip_be = 0;  // IPv4 source (when v6 is false)
+  uint16_t port = 0;
+  bool v6 = false;
+  uint8_t ip6[16] = {};
 };
 
 struct PendingPacket {
@@ -116,6 +144,8 @@ struct PendingPacket {
   uint32_t next_hop_be;
   uint16_t interface;
   uint64_t deadline_tsc;
+  bool v6 = false;
+  uint8_t next_hop6[16] = {};
 };
 
 struct TxBuffer {

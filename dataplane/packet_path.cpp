@@ -18,14 +18,7 @@ namespace {
 constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);
 constexpr uint8_t kDefaultTtl = 64;
 
-void stage(WorkerContext& ctx, uint16_t port_id, rte_mbuf* m) {
-  TxBuffer& tx = ctx.tx[port_id];
-  if (tx.count == kTxBufferSize) {
-    if (ctx.capture_tx) return drop(ctx, m, DropReason::tx_full);
-    flush_tx(ctx);
-  }
-  tx.mbufs[tx.count++] = m;
-}
+inline void stage(WorkerContext& ctx, uint16_t port_id, rte_mbuf* m) { stage_tx(ctx, port_id, m); }
 
 // Sends an ARP request for `ip_be` unless one went out within arp_retry.
 void request_arp(WorkerContext& ctx, uint16_t iface_index, uint32_t ip_be) {
@@ -115,6 +108,8 @@ void handle_icmp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, rte_ipv4
   stage(ctx, iface.port_id, m);
 }
 
+}  // namespace
+
 // Copies a chained (reassembled) datagram into one large mbuf so the parser sees it whole.
 rte_mbuf* linearize(WorkerContext& ctx, rte_mbuf* m) {
   rte_mbuf* big = rte_pktmbuf_alloc(ctx.shared->large_pool);
@@ -130,6 +125,8 @@ rte_mbuf* linearize(WorkerContext& ctx, rte_mbuf* m) {
   rte_pktmbuf_free(m);
   return big;
 }
+
+namespace {
 
 void handle_udp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t ihl) {
   if (!rte_pktmbuf_is_contiguous(m)) {
@@ -149,12 +146,13 @@ void handle_udp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t 
   if (ctx.shared->proxy.verify_udp_checksum && udp->dgram_cksum != 0 &&
       !udp_checksum_ok(ip, udp))
     return drop(ctx, m, DropReason::udp_bad_checksum);
-  uint32_t src_ip = ip->src_addr;
-  uint16_t src_port = rte_be_to_cpu_16(udp->src_port);
+  Peer src;
+  src.ip_be = ip->src_addr;
+  src.port = rte_be_to_cpu_16(udp->src_port);
   rte_pktmbuf_adj(m, static_cast<uint16_t>(kEthLen + ihl + sizeof(rte_udp_hdr)));
   uint32_t payload = udp_len - sizeof(rte_udp_hdr);
   if (m->pkt_len > payload) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - payload));
-  handle_sip(ctx, iface_index, m, src_ip, src_port, dst_port);
+  handle_sip(ctx, iface_index, m, src, dst_port);
 }
 
 void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
@@ -246,6 +244,15 @@ void output_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t
 
 }  // namespace
 
+void stage_tx(WorkerContext& ctx, uint16_t port_id, rte_mbuf* m) {
+  TxBuffer& tx = ctx.tx[port_id];
+  if (tx.count == kTxBufferSize) {
+    if (ctx.capture_tx) return drop(ctx, m, DropReason::tx_full);
+    flush_tx(ctx);
+  }
+  tx.mbufs[tx.count++] = m;
+}
+
 void handle_frame(WorkerContext& ctx, uint16_t iface, rte_mbuf* m) {
   ctx.counters.rx_packets.add();
   ctx.counters.rx_bytes.add(m->pkt_len);
@@ -253,6 +260,7 @@ void handle_frame(WorkerContext& ctx, uint16_t iface, rte_mbuf* m) {
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) return handle_ipv4(ctx, iface, m);
   if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) return handle_arp(ctx, iface, m);
+  if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) return handle_ipv6(ctx, iface, m);
   drop(ctx, m, DropReason::not_ethernet_ipv4_or_arp);
 }
 
@@ -267,6 +275,7 @@ uint16_t egress_interface(const Shared& shared, uint32_t dst_ip_be, uint16_t fal
 }
 
 void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
+  if (egress.v6) return send_udp6(ctx, m, egress);
   const Interface& iface = ctx.shared->interfaces[egress.interface];
   uint32_t payload = m->pkt_len;
   auto* ip = reinterpret_cast<rte_ipv4_hdr*>(
@@ -299,6 +308,10 @@ void service_pending(WorkerContext& ctx) {
   uint16_t kept = 0;
   for (uint16_t i = 0; i < ctx.pending_count; ++i) {
     PendingPacket p = ctx.pending[i];
+    if (p.v6) {
+      if (!retry_pending6(ctx, p)) ctx.pending[kept++] = p;
+      continue;
+    }
     const Interface& iface = sh.interfaces[p.interface];
     uint8_t mac[RTE_ETHER_ADDR_LEN];
     auto r = sh.neighbors->resolve(p.next_hop_be, ctx.now_tsc, sh.arp_max_age_tsc, sh.arp_grace_tsc, mac);

@@ -14,16 +14,28 @@ namespace siplb::dataplane {
 void handle_frame(WorkerContext& ctx, uint16_t iface, rte_mbuf* m);
 
 // A SIP datagram: the mbuf's data is the UDP payload; src is where it came from.
-void handle_sip(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, uint32_t src_ip_be,
-                uint16_t src_port, uint16_t dst_port);
+void handle_sip(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Peer& src, uint16_t dst_port);
 
-// Sends the mbuf's data as a UDP payload: prepends UDP, IPv4 and Ethernet headers (the mbuf must
-// have kHeadersLength of headroom), resolves the next hop, fragments past the MTU.
+// The IPv6 half of the path (ipv6_path.cpp): a frame with EtherType IPv6, and the output side.
+void handle_ipv6(WorkerContext& ctx, uint16_t iface, rte_mbuf* m);
+void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress);
+// Retries one IPv6 packet waiting for neighbour discovery; false while it must keep waiting.
+bool retry_pending6(WorkerContext& ctx, PendingPacket& p);
+
+// Adds a finished frame to the port's TX buffer (flushing it when full).
+void stage_tx(WorkerContext& ctx, uint16_t port_id, rte_mbuf* m);
+// Copies a chained (reassembled) packet into one large mbuf; nullptr when none is free.
+rte_mbuf* linearize(WorkerContext& ctx, rte_mbuf* m);
+
+// Sends the mbuf's data as a UDP payload: prepends UDP, IP (IPv4, or IPv6 when egress.v6) and
+// Ethernet headers (the mbuf must have kHeaders4Length / kHeaders6Length of headroom), resolves
+// the next hop (ARP / neighbour discovery), fragments past the MTU.
 void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress);
 
 // The interface to send to `dst_ip_be` from: the one whose subnet holds it, else the first with a
-// gateway, else `fallback`.
+// gateway, else `fallback`. egress_interface6: the same for an IPv6 destination.
 uint16_t egress_interface(const Shared& shared, uint32_t dst_ip_be, uint16_t fallback);
+uint16_t egress_interface6(const Shared& shared, const uint8_t* dst, uint16_t fallback);
 
 // Retries packets waiting for ARP; drops those past their deadline. Once per loop iteration.
 void service_pending(WorkerContext& ctx);

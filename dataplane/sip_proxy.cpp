@@ -9,7 +9,7 @@
 
 #include <cstring>
 
-#include "ipv4_text.hpp"
+#include "ip_text.hpp"
 #include "packet_path.hpp"
 #include "siplb/sip/accessors.hpp"
 #include "siplb/sip/parser.hpp"
@@ -47,17 +47,34 @@ struct Target {
   uint32_t ip_be = 0;
   uint16_t port = 0;
   int32_t destination = -1;  // global destination position when a set chose it
+  bool v6 = false;
+  uint8_t ip6[16] = {};
 };
+
+// An address in SIP text: dotted IPv4, or IPv6 with or without brackets.
+bool parse_host(const Message& m, Span host, Target& t) {
+  const char* p = m.data + host.off;
+  if (host.len && (p[0] == '[' || std::memchr(p, ':', host.len))) {
+    t.v6 = true;
+    return parse_ipv6_text(p, host.len, t.ip6);
+  }
+  t.v6 = false;
+  return parse_ipv4_text(p, host.len, t.ip_be);
+}
+
+bool is_ours(const Shared& sh, const Target& t) {
+  return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
+}
 
 // A SIP URI whose host is one of our addresses and whose port is one of our SIP ports.
 bool uri_is_ours(const Shared& sh, const Message& m, const sip::Uri& u) {
-  uint32_t ip;
-  if (!u.is_sip || !parse_ipv4_text(m.data + u.host.off, u.host.len, ip)) return false;
-  return sh.interface_by_ip(ip) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
+  Target t;
+  if (!u.is_sip || !parse_host(m, u.host, t)) return false;
+  return is_ours(sh, t) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
 }
 
 bool uri_target(const Message& m, const sip::Uri& u, Target& t) {
-  if (!u.is_sip || !parse_ipv4_text(m.data + u.host.off, u.host.len, t.ip_be)) return false;
+  if (!u.is_sip || !parse_host(m, u.host, t)) return false;
   t.port = u.port ? u.port : kDefaultSipPort;
   t.destination = -1;
   return true;
@@ -68,14 +85,40 @@ bool route_uri(const Message& m, Span value, sip::Uri& out) {
   return sip::parse_name_addr(m, value, na) && sip::parse_uri(m, na.uri, out);
 }
 
+// The source address as received= text (IPv6 without brackets, RFC 5118).
+std::size_t peer_text(const Peer& p, char* out) {
+  return p.v6 ? format_ipv6_text(p.ip6, out) : format_ipv4_text(p.ip_be, out);
+}
+
+// The client's Via sent-by host is the address the packet came from.
+bool sent_by_is_source(const Message& m, const Peer& src) {
+  Target t;
+  if (!parse_host(m, m.top_via.host, t) || t.v6 != src.v6) return false;
+  return t.v6 ? std::memcmp(t.ip6, src.ip6, 16) == 0 : t.ip_be == src.ip_be;
+}
+
+Egress egress_to(const Shared& sh, const Target& t, uint16_t fallback_iface) {
+  Egress e;
+  e.v6 = t.v6;
+  e.dst_port = t.port;
+  if (t.v6) {
+    std::memcpy(e.dst_ip6, t.ip6, 16);
+    e.interface = egress_interface6(sh, t.ip6, fallback_iface);
+  } else {
+    e.dst_ip_be = t.ip_be;
+    e.interface = egress_interface(sh, t.ip_be, fallback_iface);
+  }
+  e.src_port = sh.interfaces[e.interface].sip_port;
+  return e;
+}
+
 // Per packet: where the request came from and the parsed message.
 struct Request {
   WorkerContext& ctx;
   uint16_t iface;
   rte_mbuf* m;
   const Message& msg;
-  uint32_t src_ip_be;
-  uint16_t src_port;
+  const Peer& src;
   uint16_t dst_port;
 };
 
@@ -89,8 +132,8 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   rte_mbuf* out = rte_pktmbuf_alloc(sh.pool);
   if (!out) return drop(ctx, r.m, DropReason::mbuf_alloc_failed);
 
-  char received[16];
-  std::size_t received_len = format_ipv4_text(r.src_ip_be, received);
+  char received[INET6_ADDRSTRLEN];
+  std::size_t received_len = peer_text(r.src, received);
   // A deterministic To-tag: a retransmitted request gets the same answer.
   sip::NameAddr from;
   uint64_t h = balance::hash_key(msg.text(msg.call_id));
@@ -131,9 +174,8 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   spec.reason = reason;
   spec.to_tag = {tag, sizeof(tag)};
   // received only where the sent-by differs from the source, or rport asks for it (RFC 3581).
-  std::string_view received_text(received, received_len);
-  if (msg.top_via.has_rport || msg.text(msg.top_via.host) != received_text) spec.received = received_text;
-  spec.rport = msg.top_via.has_rport ? r.src_port : 0;
+  if (msg.top_via.has_rport || !sent_by_is_source(msg, r.src)) spec.received = {received, received_len};
+  spec.rport = msg.top_via.has_rport ? r.src.port : 0;
   spec.extra_headers = {extra, extra_len};
   char* data = rte_pktmbuf_mtod(out, char*);
   std::size_t len = sip::build_reply(msg, spec, data, rte_pktmbuf_tailroom(out));
@@ -142,11 +184,17 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
     return drop(ctx, r.m, DropReason::sip_edit_failed);
   }
   // RFC 3261 18.2.2 / RFC 3581 4: to the source address, at the rport or the sent-by port.
-  uint16_t port = msg.top_via.has_rport ? r.src_port
-                                        : (msg.top_via.port ? msg.top_via.port : kDefaultSipPort);
+  Egress e;
+  e.interface = r.iface;
+  e.dst_port = msg.top_via.has_rport ? r.src.port
+                                     : (msg.top_via.port ? msg.top_via.port : kDefaultSipPort);
+  e.src_port = r.dst_port;
+  e.v6 = r.src.v6;
+  e.dst_ip_be = r.src.ip_be;
+  std::memcpy(e.dst_ip6, r.src.ip6, 16);
   rte_pktmbuf_free(r.m);
   count_reply(ctx, code);
-  send_udp(ctx, out, {r.iface, r.src_ip_be, port, r.dst_port});
+  send_udp(ctx, out, e);
 }
 
 // Our Via branch for a request: a function of the client's branch (RFC 3261 16.11), so that
@@ -176,28 +224,28 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   WorkerContext& ctx = r.ctx;
   const Shared& sh = *ctx.shared;
   const Message& msg = r.msg;
-  if (sh.interface_by_ip(t.ip_be) && sh.is_sip_port(t.port)) return drop(ctx, r.m, DropReason::sip_loop);
-  uint16_t egress = egress_interface(sh, t.ip_be, r.iface);
-  const Interface& out = sh.interfaces[egress];
+  if (is_ours(sh, t) && sh.is_sip_port(t.port)) return drop(ctx, r.m, DropReason::sip_loop);
+  Egress egress = egress_to(sh, t, r.iface);
+  const Interface& out = sh.interfaces[egress.interface];
 
-  sip::MessageEditor ed(msg, static_cast<char*>(r.m->buf_addr), r.m->buf_len, kHeadersLength);
+  sip::MessageEditor ed(msg, static_cast<char*>(r.m->buf_addr), r.m->buf_len,
+                        t.v6 ? kHeaders6Length : kHeaders4Length);
   // received/rport on the client's Via (RFC 3261 18.2.1, RFC 3581 4).
-  char received[16];
-  std::size_t received_len = format_ipv4_text(r.src_ip_be, received);
-  std::string_view received_text(received, received_len);
+  char received[INET6_ADDRSTRLEN];
+  std::size_t received_len = peer_text(r.src, received);
   bool ok = true;
-  if (msg.top_via.has_rport || msg.text(msg.top_via.host) != received_text)
-    ok &= ed.set_top_via_received(received_text) == sip::EditError::none;
-  if (msg.top_via.has_rport) ok &= ed.set_top_via_rport(r.src_port) == sip::EditError::none;
-  // Our Via.
-  char via[96];
+  if (msg.top_via.has_rport || !sent_by_is_source(msg, r.src))
+    ok &= ed.set_top_via_received({received, received_len}) == sip::EditError::none;
+  if (msg.top_via.has_rport) ok &= ed.set_top_via_rport(r.src.port) == sip::EditError::none;
+  // Our Via, with the address of the family the request leaves with.
+  char via[128];
   std::size_t n = 0;
   auto put = [&](std::string_view s) {
     std::memcpy(via + n, s.data(), s.size());
     n += s.size();
   };
   put("SIP/2.0/UDP ");
-  put(out.via_sent_by);
+  put(t.v6 ? out.via_sent_by6 : out.via_sent_by);
   put(";branch=");
   put(kBranchPrefix);
   hex64(branch_hash(msg), via + n);
@@ -207,7 +255,7 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
                                                   : sh.proxy.max_forwards) == sip::EditError::none;
   if (pop_route) ok &= ed.remove_top_route() == sip::EditError::none;
   if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method))
-    ok &= ed.insert_record_route(out.record_route) == sip::EditError::none;
+    ok &= ed.insert_record_route(t.v6 ? out.record_route6 : out.record_route) == sip::EditError::none;
   if (!ok || ed.commit() != sip::EditError::none) return drop(ctx, r.m, DropReason::sip_edit_failed);
   r.m->data_off = static_cast<uint16_t>(ed.head());
   r.m->data_len = static_cast<uint16_t>(ed.length());
@@ -216,7 +264,7 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   ctx.counters.forwarded_requests.add();
   if (t.destination >= 0 && static_cast<std::size_t>(t.destination) < kMaxDestinations)
     ctx.counters.forwarded_to[t.destination].add();
-  send_udp(ctx, r.m, {egress, t.ip_be, t.port, out.sip_port});
+  send_udp(ctx, r.m, egress);
 }
 
 void handle_request(const Request& r, ParseError err) {
@@ -273,7 +321,11 @@ void handle_request(const Request& r, ParseError err) {
     TransactionRoute route_of_invite;
     if (ctx.transactions && ctx.transactions->find(key, ctx.now_tsc, route_of_invite)) {
       ctx.counters.transaction_hits.add();
-      t = {route_of_invite.ip_be, route_of_invite.port, route_of_invite.destination};
+      t.ip_be = route_of_invite.ip_be;
+      t.port = route_of_invite.port;
+      t.destination = route_of_invite.destination;
+      t.v6 = route_of_invite.v6;
+      std::memcpy(t.ip6, route_of_invite.ip6, 16);
       have_target = true;
     } else {
       ctx.counters.transaction_misses.add();
@@ -304,13 +356,20 @@ void handle_request(const Request& r, ParseError err) {
     }
     balance::Selection s = snap->selector->select(snap->default_set, sk, ctx.select_state);
     if (s.index < 0) return reply(r, 503, "Service Unavailable");
-    t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());
+    if (s.address.ip.is_v6()) {
+      t.v6 = true;
+      std::memcpy(t.ip6, s.address.ip.bytes.data(), 16);
+    } else {
+      t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());
+    }
     t.port = s.address.port;
     t.destination = snap->set_base[snap->default_set] + s.index;
     have_target = true;
-    if (msg.method == Method::invite && ctx.transactions)
-      ctx.transactions->remember(key, {t.ip_be, t.port, static_cast<uint16_t>(t.destination)},
-                                 ctx.now_tsc + sh.transaction_ttl_tsc);
+    if (msg.method == Method::invite && ctx.transactions) {
+      TransactionRoute route{t.ip_be, t.port, static_cast<uint16_t>(t.destination), t.v6, {}};
+      std::memcpy(route.ip6, t.ip6, 16);
+      ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc);
+    }
   }
   forward_request(r, t, pop_route, to_has_tag);
 }
@@ -342,9 +401,8 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   ctx.counters.sip_responses.add();
   if (err != ParseError::none) return drop(ctx, m, DropReason::sip_malformed_response);
   const sip::Via& top = msg.top_via;
-  uint32_t via_ip;
-  if (msg.top_via_header == sip::kNoHeader ||
-      !parse_ipv4_text(msg.data + top.host.off, top.host.len, via_ip) || !sh.interface_by_ip(via_ip))
+  Target via_host;
+  if (msg.top_via_header == sip::kNoHeader || !parse_host(msg, top.host, via_host) || !is_ours(sh, via_host))
     return drop(ctx, m, DropReason::sip_response_not_ours);
   if (starts_with(msg, top.branch, kProbeBranchPrefix)) {
     ProbeAnswer answer;
@@ -363,33 +421,32 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   sip::Via next;
   if (!sip::parse_via(msg, second, next)) return drop(ctx, m, DropReason::sip_bad_next_hop);
   Span host = next.received.empty() ? next.host : next.received;
-  uint32_t dst_ip;
-  if (!parse_ipv4_text(msg.data + host.off, host.len, dst_ip)) return drop(ctx, m, DropReason::sip_bad_next_hop);
-  uint16_t dst_port = next.port ? next.port : kDefaultSipPort;
+  Target t;
+  if (!parse_host(msg, host, t)) return drop(ctx, m, DropReason::sip_bad_next_hop);
+  t.port = next.port ? next.port : kDefaultSipPort;
   if (next.has_rport && !next.rport.empty()) {
     uint32_t p = 0;
     for (uint16_t i = 0; i < next.rport.len; ++i) p = p * 10 + static_cast<uint32_t>(msg.data[next.rport.off + i] - '0');
-    if (p > 0 && p <= 65535) dst_port = static_cast<uint16_t>(p);
+    if (p > 0 && p <= 65535) t.port = static_cast<uint16_t>(p);
   }
-  sip::MessageEditor ed(msg, static_cast<char*>(m->buf_addr), m->buf_len, kHeadersLength);
+  sip::MessageEditor ed(msg, static_cast<char*>(m->buf_addr), m->buf_len,
+                        t.v6 ? kHeaders6Length : kHeaders4Length);
   if (ed.remove_top_via() != sip::EditError::none || ed.commit() != sip::EditError::none)
     return drop(ctx, m, DropReason::sip_edit_failed);
   m->data_off = static_cast<uint16_t>(ed.head());
   m->data_len = static_cast<uint16_t>(ed.length());
   m->pkt_len = ed.length();
-  uint16_t egress = egress_interface(sh, dst_ip, iface);
   ctx.counters.forwarded_responses.add();
-  send_udp(ctx, m, {egress, dst_ip, dst_port, sh.interfaces[egress].sip_port});
+  send_udp(ctx, m, egress_to(sh, t, iface));
 }
 
 }  // namespace
 
-void handle_sip(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, uint32_t src_ip_be,
-                uint16_t src_port, uint16_t dst_port) {
+void handle_sip(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Peer& src, uint16_t dst_port) {
   Message msg;
   ParseError err = sip::parse(rte_pktmbuf_mtod(m, const char*), m->data_len, msg);
   if (!msg.is_request) return handle_response(ctx, iface, m, msg, err);
-  handle_request({ctx, iface, m, msg, src_ip_be, src_port, dst_port}, err);
+  handle_request({ctx, iface, m, msg, src, dst_port}, err);
 }
 
 }  // namespace siplb::dataplane

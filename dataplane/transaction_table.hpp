@@ -22,6 +22,8 @@ struct TransactionRoute {
   uint32_t ip_be = 0;
   uint16_t port = 0;           // host order
   uint16_t destination = 0;    // global destination position, for counters
+  bool v6 = false;
+  uint8_t ip6[16] = {};
 };
 
 class TransactionTable {

@@ -67,7 +67,7 @@ uri = "sip:10.0.0.11:5060"
 class Worker {
  public:
   explicit Worker(const char* config_text = kDefaultConfig, uint16_t mtu = 1500)
-      : neighbors_(1024) {
+      : neighbors_(1024), neighbors6_(1024) {
     pool_ = test_pool();
     auto loaded = config::load_config_text(config_text, "golden.toml");
     if (!loaded.ok()) ADD_FAILURE() << loaded.error.message;
@@ -76,6 +76,7 @@ class Worker {
     sh_.large_pool = test_large_pool();
     sh_.indirect_pool = test_indirect_pool();
     sh_.neighbors = &neighbors_;
+    sh_.neighbors6 = &neighbors6_;
     sh_.tsc_hz = rte_get_tsc_hz();
     uint64_t ms = sh_.tsc_hz / 1000;
     sh_.arp_max_age_tsc = 300000 * ms;
@@ -98,6 +99,14 @@ class Worker {
     iface.ip_text = "10.0.0.1";
     iface.via_sent_by = "10.0.0.1:5060";
     iface.record_route = "<sip:10.0.0.1:5060;lr>";
+    if (!config_.interfaces.empty() && config_.interfaces[0].address6) {
+      iface.has_ip6 = true;
+      std::memcpy(iface.ip6, config_.interfaces[0].address6->ip.bytes.data(), 16);
+      iface.prefix6 = config_.interfaces[0].address6->length;
+      iface.ip6_text = net::format_ip(config_.interfaces[0].address6->ip);
+      iface.via_sent_by6 = "[" + iface.ip6_text + "]:5060";
+      iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
+    }
     sh_.interfaces.push_back(iface);
     publish({});
     static int serial = 0;
@@ -119,6 +128,12 @@ class Worker {
     delete sh_.snapshot.exchange(dataplane::build_snapshot(config_, states, ++version_).release());
   }
   void learn(const char* addr, rte_ether_addr m) {
+    if (std::strchr(addr, ':')) {
+      uint8_t a[16];
+      inet_pton(AF_INET6, addr, a);
+      neighbors6_.learn(a, m.addr_bytes, rte_rdtsc());
+      return;
+    }
     neighbors_.learn(ip(addr), m.addr_bytes, rte_rdtsc());
   }
 
@@ -167,6 +182,7 @@ class Worker {
   rte_mempool* pool_;
   config::Config config_;
   dataplane::NeighborTable neighbors_;
+  dataplane::Neighbor6Table neighbors6_;
   dataplane::Shared sh_;
   dataplane::WorkerContext ctx_;
   uint64_t version_ = 0;

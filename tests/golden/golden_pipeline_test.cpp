@@ -472,6 +472,10 @@ TEST(GoldenPipeline, UnwantedPacketsAreDroppedByReason) {
   rte_mbuf* ipv6 = udp_frame(w.pool(), to_us, kInvite);
   rte_pktmbuf_mtod(ipv6, rte_ether_hdr*)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
   EXPECT_TRUE(w.run(ipv6).empty());
+  EXPECT_EQ(w.drops(DropReason::ipv6_not_configured), 1u);  // this interface has no IPv6 address
+  rte_mbuf* lldp = udp_frame(w.pool(), to_us, kInvite);
+  rte_pktmbuf_mtod(lldp, rte_ether_hdr*)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_LLDP);
+  EXPECT_TRUE(w.run(lldp).empty());
   EXPECT_EQ(w.drops(DropReason::not_ethernet_ipv4_or_arp), 1u);
   rte_mbuf* runt = rte_pktmbuf_alloc(w.pool());
   rte_pktmbuf_append(runt, 10);
@@ -560,6 +564,134 @@ uri = "sip:10.0.0.11:5060"
   EXPECT_NE(sip.find("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-"), std::string::npos);
   EXPECT_EQ(sip.substr(sip.size() - 3000), invite.substr(invite.size() - 3000));
   EXPECT_EQ(w.total_drops(), 0u);
+}
+
+
+const char* kIpv6Config = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+address6 = "fd00::1/64"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:[fd00::11]:5060"
+)";
+
+// Neighbour solicitation for our IPv6 address: answered with an advertisement carrying our MAC.
+TEST(GoldenPipelineIpv6, NeighborSolicitationIsAnswered) {
+  Worker w(kIpv6Config);
+  std::string body(20, '\0');  // reserved(4) + target(16)
+  auto target = ip6("fd00::1");
+  std::memcpy(body.data() + 4, target.data(), 16);
+  body += std::string("\x01\x01", 2) + std::string(reinterpret_cast<const char*>(mac(0x10).addr_bytes), 6);
+  auto out = w.run(icmp6_frame(w.pool(), ip6("fd00::10"), ip6("ff02::1:ff00:1"), 135, body,
+                               rte_ether_addr{{0x33, 0x33, 0xff, 0x00, 0x00, 0x01}}));
+  ASSERT_EQ(out.size(), 1u);
+  const Decoded& d = out[0];
+  EXPECT_EQ(d.ether_type, RTE_ETHER_TYPE_IPV6);
+  EXPECT_EQ(d.dst_ip6, ip6("fd00::10"));
+  EXPECT_EQ(d.src_ip6, ip6("fd00::1"));
+  EXPECT_EQ(d.hop_limit, 255);
+  EXPECT_TRUE(d.udp_checksum_ok);  // the ICMPv6 checksum
+  ASSERT_EQ(d.payload.size(), 32u);
+  EXPECT_EQ(static_cast<uint8_t>(d.payload[0]), 136);           // advertisement
+  EXPECT_EQ(static_cast<uint8_t>(d.payload[4]), 0x60);          // solicited + override
+  EXPECT_EQ(d.payload.substr(8, 16), std::string(reinterpret_cast<const char*>(target.data()), 16));
+  EXPECT_EQ(d.payload.substr(26, 6), std::string(reinterpret_cast<const char*>(mac(0x01).addr_bytes), 6));
+}
+
+TEST(GoldenPipelineIpv6, EchoIsAnswered) {
+  Worker w(kIpv6Config);
+  auto out = w.run(icmp6_frame(w.pool(), ip6("fd00::10"), ip6("fd00::1"), 128, "\x00\x07\x00\x01ping"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(static_cast<uint8_t>(out[0].payload[0]), 129);
+  EXPECT_EQ(out[0].dst_ip6, ip6("fd00::10"));
+  EXPECT_TRUE(out[0].udp_checksum_ok);
+}
+
+// An INVITE over IPv6 goes to the IPv6 destination with our bracketed Via and an IPv6 received.
+TEST(GoldenPipelineIpv6, InviteIsForwardedWithIpv6ViaAndRecordRoute) {
+  Worker w(kIpv6Config);
+  w.learn("fd00::11", mac(0x11));
+  Udp6 u{ip6("fd00::10"), 5062, ip6("fd00::1"), 5060};
+  auto out = w.run(udp6_frame(w.pool(), u,
+      "INVITE sip:bob@[fd00::1] SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP [2001:db8::99]:5062;branch=z9hG4bK-v6;rport\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:alice@example.com>;tag=a6\r\nTo: <sip:bob@example.com>\r\n"
+      "Call-ID: v6@example.com\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_EQ(out.size(), 1u);
+  const Decoded& d = out[0];
+  EXPECT_EQ(d.dst_ip6, ip6("fd00::11"));
+  EXPECT_EQ(d.src_ip6, ip6("fd00::1"));
+  EXPECT_EQ(d.dst_port, 5060);
+  EXPECT_TRUE(d.udp_checksum_ok);
+  std::string head = d.payload.substr(0, d.payload.find("Max-Forwards"));
+  EXPECT_EQ(head.substr(0, 34), "INVITE sip:bob@[fd00::1] SIP/2.0\r\n");
+  EXPECT_NE(head.find("Via: SIP/2.0/UDP [fd00::1]:5060;branch=z9hG4bK-slb-"), std::string::npos) << head;
+  EXPECT_NE(head.find("Record-Route: <sip:[fd00::1]:5060;lr>\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Via: SIP/2.0/UDP [2001:db8::99]:5062;branch=z9hG4bK-v6;rport=5062;received=fd00::10\r\n"),
+            std::string::npos) << head;
+  EXPECT_NE(d.payload.find("Max-Forwards: 69\r\n"), std::string::npos);
+}
+
+// A response with our IPv6 Via goes to the next Via's IPv6 received and rport.
+TEST(GoldenPipelineIpv6, ResponseGoesToNextViaReceived) {
+  Worker w(kIpv6Config);
+  w.learn("fd00::10", mac(0x10));
+  Udp6 u{ip6("fd00::11"), 5060, ip6("fd00::1"), 5060};
+  auto out = w.run(udp6_frame(w.pool(), u,
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP [fd00::1]:5060;branch=z9hG4bK-slb-0123456789abcdef\r\n"
+      "Via: SIP/2.0/UDP [2001:db8::99]:5062;branch=z9hG4bK-v6;rport=40000;received=fd00::10\r\n"
+      "From: <sip:alice@example.com>;tag=a6\r\nTo: <sip:bob@example.com>;tag=b6\r\n"
+      "Call-ID: v6@example.com\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dst_ip6, ip6("fd00::10"));
+  EXPECT_EQ(out[0].dst_port, 40000);
+  EXPECT_EQ(out[0].payload.substr(0, 17), "SIP/2.0 200 OK\r\nV");
+  EXPECT_EQ(out[0].payload.find("z9hG4bK-slb-"), std::string::npos);
+}
+
+TEST(GoldenPipelineIpv6, ZeroUdpChecksumIsDropped) {
+  Worker w(kIpv6Config);
+  Udp6 u{ip6("fd00::10"), 5062, ip6("fd00::1"), 5060};
+  EXPECT_TRUE(w.run(udp6_frame(w.pool(), u, kInvite, /*zero_checksum=*/true)).empty());
+  EXPECT_EQ(w.drops(DropReason::udp_bad_checksum), 1u);
+}
+
+// An unresolved IPv6 next hop: a solicitation to its solicited-node group, then the advertisement
+// releases the waiting packet.
+TEST(GoldenPipelineIpv6, UnresolvedNextHopWaitsForNeighborDiscovery) {
+  const char* config = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+address6 = "fd00::1/64"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:[fd00::77]:5060"
+)";
+  Worker w(config);
+  Udp6 u{ip6("fd00::10"), 5062, ip6("fd00::1"), 5060};
+  auto out = w.run(udp6_frame(w.pool(), u, kInvite));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dst_ip6, ip6("ff02::1:ff00:77"));
+  EXPECT_EQ(static_cast<uint8_t>(out[0].payload[0]), 135);
+  EXPECT_EQ(w.ctx().pending_count, 1);
+  std::string body(4, '\0');
+  body[0] = 0x60;
+  auto target = ip6("fd00::77");
+  body += std::string(reinterpret_cast<const char*>(target.data()), 16);
+  body += std::string("\x02\x01", 2) + std::string(reinterpret_cast<const char*>(mac(0x77).addr_bytes), 6);
+  EXPECT_TRUE(w.run(icmp6_frame(w.pool(), ip6("fd00::77"), ip6("fd00::1"), 136, body)).empty());
+  auto released = w.service_pending();
+  ASSERT_EQ(released.size(), 1u);
+  rte_ether_addr expected = mac(0x77);
+  EXPECT_TRUE(rte_is_same_ether_addr(&released[0].dst_mac, &expected));
+  EXPECT_EQ(released[0].dst_ip6, ip6("fd00::77"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -164,9 +165,105 @@ inline rte_mbuf* icmp_echo_frame(rte_mempool* pool, uint32_t src, uint32_t dst) 
   return m;
 }
 
+inline std::array<uint8_t, 16> ip6(const char* text) {
+  std::array<uint8_t, 16> a{};
+  inet_pton(AF_INET6, text, a.data());
+  return a;
+}
+
+// Sum for IPv6 upper-layer checksums (pseudo-header plus the data), folded.
+inline uint16_t ipv6_upper_sum(const rte_ipv6_hdr* iph, const void* l4, uint32_t len, uint8_t proto) {
+  uint32_t s = 0;
+  auto add = [&](const void* p, uint32_t n) {
+    auto* b = static_cast<const uint8_t*>(p);
+    for (uint32_t i = 0; i + 1 < n; i += 2) s += uint32_t{b[i]} << 8 | b[i + 1];
+    if (n & 1) s += uint32_t{b[n - 1]} << 8;
+  };
+  add(iph->src_addr, 32);
+  s += len >> 16;
+  s += len & 0xffff;
+  s += proto;
+  add(l4, len);
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(s);
+}
+
+struct Udp6 {
+  std::array<uint8_t, 16> src_ip;
+  uint16_t src_port;
+  std::array<uint8_t, 16> dst_ip;
+  uint16_t dst_port;
+  rte_ether_addr src_mac = mac(0x10);
+  rte_ether_addr dst_mac = mac(0x01);
+};
+
+// One IPv6/UDP frame carrying `payload`, checksum computed (or left 0 when `zero_checksum`).
+inline rte_mbuf* udp6_frame(rte_mempool* pool, const Udp6& u, std::string_view payload, bool zero_checksum = false) {
+  rte_mbuf* m = rte_pktmbuf_alloc(pool);
+  uint16_t len = static_cast<uint16_t>(sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + sizeof(rte_udp_hdr) + payload.size());
+  char* p = rte_pktmbuf_append(m, len);
+  if (!p) {
+    rte_pktmbuf_free(m);
+    return nullptr;
+  }
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+  eth->dst_addr = u.dst_mac;
+  eth->src_addr = u.src_mac;
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+  auto* iph = reinterpret_cast<rte_ipv6_hdr*>(eth + 1);
+  iph->vtc_flow = rte_cpu_to_be_32(6u << 28);
+  uint16_t udp_len = static_cast<uint16_t>(sizeof(rte_udp_hdr) + payload.size());
+  iph->payload_len = rte_cpu_to_be_16(udp_len);
+  iph->proto = IPPROTO_UDP;
+  iph->hop_limits = 64;
+  std::memcpy(iph->src_addr, u.src_ip.data(), 16);
+  std::memcpy(iph->dst_addr, u.dst_ip.data(), 16);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(iph + 1);
+  udp->src_port = rte_cpu_to_be_16(u.src_port);
+  udp->dst_port = rte_cpu_to_be_16(u.dst_port);
+  udp->dgram_len = rte_cpu_to_be_16(udp_len);
+  udp->dgram_cksum = 0;
+  std::memcpy(udp + 1, payload.data(), payload.size());
+  if (!zero_checksum) {
+    uint16_t c = static_cast<uint16_t>(~ipv6_upper_sum(iph, udp, udp_len, IPPROTO_UDP));
+    udp->dgram_cksum = rte_cpu_to_be_16(c == 0 ? 0xffff : c);
+  }
+  return m;
+}
+
+// An ICMPv6 message (type, code, body after the 4-octet header) from `src` to `dst`, hop limit 255.
+inline rte_mbuf* icmp6_frame(rte_mempool* pool, const std::array<uint8_t, 16>& src, const std::array<uint8_t, 16>& dst,
+                             uint8_t type, std::string_view body, rte_ether_addr dst_mac = mac(0x01)) {
+  rte_mbuf* m = rte_pktmbuf_alloc(pool);
+  uint16_t l4 = static_cast<uint16_t>(4 + body.size());
+  char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + l4));
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+  eth->dst_addr = dst_mac;
+  eth->src_addr = mac(0x10);
+  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+  auto* iph = reinterpret_cast<rte_ipv6_hdr*>(eth + 1);
+  iph->vtc_flow = rte_cpu_to_be_32(6u << 28);
+  iph->payload_len = rte_cpu_to_be_16(l4);
+  iph->proto = 58;
+  iph->hop_limits = 255;
+  std::memcpy(iph->src_addr, src.data(), 16);
+  std::memcpy(iph->dst_addr, dst.data(), 16);
+  auto* icmp = reinterpret_cast<uint8_t*>(iph + 1);
+  icmp[0] = type;
+  icmp[1] = 0;
+  icmp[2] = icmp[3] = 0;
+  std::memcpy(icmp + 4, body.data(), body.size());
+  uint16_t c = static_cast<uint16_t>(~ipv6_upper_sum(iph, icmp, l4, 58));
+  icmp[2] = static_cast<uint8_t>(c >> 8);
+  icmp[3] = static_cast<uint8_t>(c);
+  return m;
+}
+
 // What a test reads back from an output frame.
 struct Decoded {
   bool ok = false;
+  std::array<uint8_t, 16> src_ip6{}, dst_ip6{};
+  uint8_t hop_limit = 0;
   uint16_t ether_type = 0;
   rte_ether_addr dst_mac{}, src_mac{};
   uint32_t src_ip = 0, dst_ip = 0;
@@ -187,6 +284,26 @@ inline Decoded decode(rte_mbuf* m) {
   d.ether_type = rte_be_to_cpu_16(eth->ether_type);
   d.dst_mac = eth->dst_addr;
   d.src_mac = eth->src_addr;
+  if (d.ether_type == RTE_ETHER_TYPE_IPV6) {
+    auto* iph = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
+    std::memcpy(d.src_ip6.data(), iph->src_addr, 16);
+    std::memcpy(d.dst_ip6.data(), iph->dst_addr, 16);
+    d.hop_limit = iph->hop_limits;
+    uint16_t len = rte_be_to_cpu_16(iph->payload_len);
+    const char* l4 = reinterpret_cast<const char*>(iph + 1);
+    if (iph->proto == IPPROTO_UDP) {
+      auto* udp = reinterpret_cast<const rte_udp_hdr*>(l4);
+      d.src_port = rte_be_to_cpu_16(udp->src_port);
+      d.dst_port = rte_be_to_cpu_16(udp->dst_port);
+      d.udp_checksum_ok = udp->dgram_cksum != 0 && ipv6_upper_sum(iph, udp, len, IPPROTO_UDP) == 0xffff;
+      d.payload.assign(reinterpret_cast<const char*>(udp + 1), rte_be_to_cpu_16(udp->dgram_len) - sizeof(rte_udp_hdr));
+    } else {
+      d.udp_checksum_ok = ipv6_upper_sum(iph, l4, len, iph->proto) == 0xffff;  // ICMPv6: same rule
+      d.payload.assign(l4, len);
+    }
+    d.ok = true;
+    return d;
+  }
   if (d.ether_type != RTE_ETHER_TYPE_IPV4) {
     d.ok = true;
     d.payload = bytes.substr(sizeof(rte_ether_hdr));

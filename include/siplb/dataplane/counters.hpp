@@ -13,7 +13,10 @@ namespace siplb::dataplane {
 
 // X(name, description). One list gives the enum, the names and the counters.
 #define SIPLB_DROP_REASONS(X)                                                          \
-  X(not_ethernet_ipv4_or_arp, "not IPv4 or ARP")                                       \
+  X(not_ethernet_ipv4_or_arp, "not IPv4, IPv6 or ARP")                                 \
+  X(ipv6_not_configured, "IPv6 on an interface without an IPv6 address")               \
+  X(ipv6_extension_header, "IPv6 extension header other than Fragment")                \
+  X(ndp_unhandled, "neighbour discovery not for our address")                          \
   X(runt_frame, "frame shorter than its headers")                                      \
   X(bad_ip_header, "IPv4 header malformed or bad header checksum")                      \
   X(ip_not_for_us, "IPv4 destination is not one of our addresses")                      \

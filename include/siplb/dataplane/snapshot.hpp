@@ -18,7 +18,9 @@ struct Config;
 namespace siplb::dataplane {
 
 struct DestinationInfo {
-  uint32_t ip_be = 0;
+  uint32_t ip_be = 0;  // IPv4 (when v6 is false)
+  bool v6 = false;
+  uint8_t ip6[16] = {};
   uint16_t port = 0;
   uint16_t set_position = 0;
   balance::DestinationState state = balance::DestinationState::active;
