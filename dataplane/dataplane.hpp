@@ -164,6 +164,7 @@ struct alignas(64) WorkerContext {
   uint64_t now_tsc = 0;
   uint16_t next_ip_id = 0;
   uint32_t iterations = 0;
+  bool sweep_urgently = false;  // the transaction table was full: sweep every iteration
   std::unique_ptr<TransactionTable> transactions;
   rte_ip_frag_tbl* frag_table = nullptr;
   rte_ip_frag_death_row death_row{};

@@ -368,7 +368,10 @@ void handle_request(const Request& r, ParseError err) {
     if (msg.method == Method::invite && ctx.transactions) {
       TransactionRoute route{t.ip_be, t.port, static_cast<uint16_t>(t.destination), t.v6, {}};
       std::memcpy(route.ip6, t.ip6, 16);
-      ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc);
+      if (!ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc)) {
+        ctx.counters.transaction_table_full.add();
+        ctx.sweep_urgently = true;  // make room: expired entries go faster
+      }
     }
   }
   forward_request(r, t, pop_route, to_has_tag);

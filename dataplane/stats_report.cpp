@@ -22,6 +22,7 @@ void print_stats(std::FILE* out, const Shared& shared,
   SIPLB_LINE(forwarded_responses);
   SIPLB_LINE(transaction_hits);
   SIPLB_LINE(transaction_misses);
+  SIPLB_LINE(transaction_table_full);
   SIPLB_LINE(arp_requests_sent);
   SIPLB_LINE(arp_replies_sent);
   SIPLB_LINE(icmp_echo_replies);

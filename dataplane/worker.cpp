@@ -84,7 +84,10 @@ void worker_poll_once(WorkerContext& ctx) {
   }
   service_pending(ctx);
   if (ctx.death_row.cnt) rte_ip_frag_free_death_row(&ctx.death_row, 3);
-  if (++ctx.iterations % kSweepEvery == 0 && ctx.transactions) ctx.transactions->sweep(ctx.now_tsc, kSweepBudget);
+  if (ctx.transactions && (ctx.sweep_urgently || ++ctx.iterations % kSweepEvery == 0)) {
+    ctx.transactions->sweep(ctx.now_tsc, kSweepBudget);
+    ctx.sweep_urgently = false;
+  }
   flush_tx(ctx);
 }
 

@@ -13,6 +13,8 @@
 #include <rte_eal.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,13 @@ struct Bench {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return;
+    // Leave no runtime folder (/var/run/dpdk/<prefix>) behind.
+    std::atexit([] {
+      std::string dir = rte_eal_get_runtime_dir();
+      rte_eal_cleanup();
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
     pool = rte_pktmbuf_pool_create("bench", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     auto loaded = config::load_config_text(kConfig, "bench.toml");
     if (!pool || !loaded.ok()) return;

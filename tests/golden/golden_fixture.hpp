@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,24 @@
 
 namespace siplb::golden {
 
+// Stops EAL at the end of the test program and removes its runtime folder
+// (/var/run/dpdk/<prefix>), so a run leaves nothing behind.
+class EalCleanup : public ::testing::Environment {
+ public:
+  static bool& started() {
+    static bool s = false;
+    return s;
+  }
+  void TearDown() override {
+    if (!started()) return;
+    std::string dir = rte_eal_get_runtime_dir();
+    rte_eal_cleanup();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+inline ::testing::Environment* const kEalCleanup = ::testing::AddGlobalTestEnvironment(new EalCleanup);
+
 // Starts EAL once per process (no hugepages, no PCI, a file prefix of our own).
 inline rte_mempool* test_pool() {
   static rte_mempool* pool = [] {
@@ -30,6 +49,7 @@ inline rte_mempool* test_pool() {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return static_cast<rte_mempool*>(nullptr);
+    EalCleanup::started() = true;
     return rte_pktmbuf_pool_create("golden", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
   }();
   return pool;

@@ -112,6 +112,7 @@ struct alignas(64) WorkerCounters {
   Counter probes_sent;
   Counter transaction_hits;
   Counter transaction_misses;
+  Counter transaction_table_full;  // an INVITE's route could not be remembered (size [tables])
   std::array<Counter, kDropReasonCount> drops;
   std::array<Counter, kReplyCodeCount> replies;
   std::array<Counter, kMaxDestinations> forwarded_to;  // requests, by destination position
