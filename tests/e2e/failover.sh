@@ -9,6 +9,10 @@
 #      Call-IDs that moved is printed;
 #   3. server 3 restarted: the probes bring it back, and every Call-ID returns to its server of
 #      round 1 (the Maglev table is a function of the live destinations only).
+# Maglev does not promise that no key of a surviving server moves, only that few do: over a
+# million Call-IDs fo-N@e2e, removing one of these three destinations moves 62 of the 666,718 keys
+# of the two others (0.009 %; the first is fo-1274@e2e), none among fo-1..fo-150, so the strict
+# check below holds for this list (siplb::balance::Selector::select_by_hash, computed offline).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init d "$@"
 

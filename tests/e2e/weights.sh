@@ -28,7 +28,8 @@ for algorithm in weighted maglev; do
   for n in 1 2 3; do
     got=$(dest_count "$(server_uri "$n")" <"$WORK/$algorithm.counters")
     answered=$(awk -v ip="$(server_ip "$n")" '$2 == ip' "$WORK/uac-$algorithm.log" | wc -l)
-    [ "$got" -eq "$answered" ] ||
+    # siplbd counts selections (a retransmitted INVITE twice), the caller answered calls.
+    [ "$got" -ge "$answered" ] ||
       fail "$algorithm: siplbd counted $got INVITEs to server $n, the caller got $answered answers from it"
     s=$(share "$got" "$calls")
     want=$(awk -v w="${weights[n - 1]}" 'BEGIN { printf "%.3f", w / 6 }')
