@@ -226,6 +226,7 @@ int run_daemon(int argc, char** argv) {
       iface.mask_be = ic.address.length ? htonl(~uint32_t{0} << (32 - ic.address.length)) : 0;
       iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
       iface.mtu = ic.mtu;
+      iface.tx_multi_seg = pi.tx_multi_seg;
       iface.sip_port = cfg.balancer.sip_ports.front();
       iface.ip_text = ip_text(iface.ip_be);
       iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);

@@ -50,6 +50,7 @@ struct Interface {
   uint32_t mask_be = 0;
   uint32_t gateway_be = 0;  // 0: none
   uint16_t mtu = 1500;
+  bool tx_multi_seg = true;  // the port sends chained mbufs (else fragments are made linear)
   uint16_t sip_port = 5060;  // the port we put in Via and Record-Route
   std::string ip_text;       // "10.0.0.1"
   std::string via_sent_by;   // "10.0.0.1:5060"
@@ -131,6 +132,15 @@ struct Egress {
   uint8_t dst_ip6[16] = {};
 };
 
+// What a packet on its way out counts as once it is staged for transmission (counted exactly
+// once, also when it first waits for ARP: a packet that times out there is a drop instead).
+struct Outcome {
+  enum Kind : uint8_t { none, request, response, reply, probe };
+  Kind kind = none;
+  int32_t destination = -1;  // request: global destination position, when a set chose it
+  uint16_t reply_code = 0;   // reply: the status code
+};
+
 // Where a SIP datagram came from.
 struct Peer {
   uint32_t ip_be = 0;  // IPv4 source (when v6 is false)
@@ -146,6 +156,7 @@ struct PendingPacket {
   uint64_t deadline_tsc;
   bool v6 = false;
   uint8_t next_hop6[16] = {};
+  Outcome outcome;
 };
 
 struct TxBuffer {

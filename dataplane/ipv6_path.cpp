@@ -236,24 +236,17 @@ void handle_udp6(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   handle_sip(ctx, iface_index, m, src, dst_port);
 }
 
-void transmit6(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac) {
-  auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, kEthLen));
-  if (!eth) return drop(ctx, m, DropReason::sip_edit_failed);
-  std::memcpy(&eth->dst_addr, mac, RTE_ETHER_ADDR_LEN);
-  rte_ether_addr_copy(&iface.mac, &eth->src_addr);
-  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-  stage_tx(ctx, iface.port_id, m);
-}
-
-void transmit6_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac) {
-  if (m->pkt_len <= iface.mtu) return transmit6(ctx, iface, m, mac);
+void transmit6_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac,
+                        const Outcome& outcome) {
+  count_outcome(ctx, outcome);
+  if (m->pkt_len <= iface.mtu) return transmit_frame(ctx, iface, m, mac, RTE_ETHER_TYPE_IPV6);
   rte_mbuf* frags[64];
   int32_t n = rte_ipv6_fragment_packet(m, frags, 64, iface.mtu, ctx.shared->pool, ctx.shared->indirect_pool);
   rte_pktmbuf_free(m);
   if (n < 0) return ctx.counters.drop(DropReason::fragmentation_failed);
   for (int32_t i = 0; i < n; ++i) {
     ctx.counters.fragments_sent.add();
-    transmit6(ctx, iface, frags[i], mac);
+    transmit_frame(ctx, iface, frags[i], mac, RTE_ETHER_TYPE_IPV6);
   }
 }
 
@@ -315,7 +308,7 @@ uint16_t egress_interface6(const Shared& shared, const uint8_t* dst, uint16_t fa
   return fallback;
 }
 
-void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
+void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome outcome) {
   const Shared& sh = *ctx.shared;
   const Interface& iface = sh.interfaces[egress.interface];
   if (!iface.has_ip6) return drop(ctx, m, DropReason::no_route);
@@ -341,10 +334,10 @@ void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
   uint8_t mac[RTE_ETHER_ADDR_LEN];
   switch (sh.neighbors6->resolve(nh, ctx.now_tsc, sh.arp_max_age_tsc, sh.arp_grace_tsc, mac)) {
     case NeighborTable::Resolution::fresh:
-      return transmit6_resolved(ctx, iface, m, mac);
+      return transmit6_resolved(ctx, iface, m, mac, outcome);
     case NeighborTable::Resolution::refresh:
       solicit(ctx, egress.interface, nh);
-      return transmit6_resolved(ctx, iface, m, mac);
+      return transmit6_resolved(ctx, iface, m, mac, outcome);
     case NeighborTable::Resolution::unresolved:
       break;
   }
@@ -354,6 +347,7 @@ void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
   p = {m, 0, egress.interface, ctx.now_tsc + sh.arp_wait_tsc};
   p.v6 = true;
   std::memcpy(p.next_hop6, nh, 16);
+  p.outcome = outcome;
 }
 
 bool retry_pending6(WorkerContext& ctx, PendingPacket& p) {
@@ -362,7 +356,7 @@ bool retry_pending6(WorkerContext& ctx, PendingPacket& p) {
   uint8_t mac[RTE_ETHER_ADDR_LEN];
   if (sh.neighbors6->resolve(p.next_hop6, ctx.now_tsc, sh.arp_max_age_tsc, sh.arp_grace_tsc, mac) !=
       NeighborTable::Resolution::unresolved) {
-    transmit6_resolved(ctx, iface, p.mbuf, mac);
+    transmit6_resolved(ctx, iface, p.mbuf, mac, p.outcome);
     return true;
   }
   if (ctx.now_tsc > p.deadline_tsc) {

@@ -189,19 +189,11 @@ void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   }
 }
 
-// Puts the Ethernet header on an IPv4 packet (data at its IP header) and stages it.
-void transmit_ipv4(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac) {
-  auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, kEthLen));
-  if (!eth) return drop(ctx, m, DropReason::sip_edit_failed);
-  std::memcpy(&eth->dst_addr, mac, RTE_ETHER_ADDR_LEN);
-  rte_ether_addr_copy(&iface.mac, &eth->src_addr);
-  eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-  stage(ctx, iface.port_id, m);
-}
-
 // Sends an IPv4 packet to a resolved MAC, fragmenting it past the MTU.
-void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac) {
-  if (m->pkt_len <= iface.mtu) return transmit_ipv4(ctx, iface, m, mac);
+void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* mac,
+                       const Outcome& outcome) {
+  count_outcome(ctx, outcome);
+  if (m->pkt_len <= iface.mtu) return transmit_frame(ctx, iface, m, mac, RTE_ETHER_TYPE_IPV4);
   rte_mbuf* frags[64];
   int32_t n = rte_ipv4_fragment_packet(m, frags, 64, iface.mtu, ctx.shared->pool,
                                        ctx.shared->indirect_pool);
@@ -212,7 +204,7 @@ void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, 
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     ctx.counters.fragments_sent.add();
-    transmit_ipv4(ctx, iface, frags[i], mac);
+    transmit_frame(ctx, iface, frags[i], mac, RTE_ETHER_TYPE_IPV4);
   }
 }
 
@@ -222,7 +214,8 @@ uint32_t next_hop(const Interface& iface, uint32_t dst_be) {
   return iface.gateway_be;
 }
 
-void output_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t dst_be) {
+void output_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t dst_be,
+                 const Outcome& outcome) {
   const Shared& sh = *ctx.shared;
   const Interface& iface = sh.interfaces[iface_index];
   uint32_t nh = next_hop(iface, dst_be);
@@ -230,16 +223,18 @@ void output_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t
   uint8_t mac[RTE_ETHER_ADDR_LEN];
   switch (sh.neighbors->resolve(nh, ctx.now_tsc, sh.arp_max_age_tsc, sh.arp_grace_tsc, mac)) {
     case NeighborTable::Resolution::fresh:
-      return transmit_resolved(ctx, iface, m, mac);
+      return transmit_resolved(ctx, iface, m, mac, outcome);
     case NeighborTable::Resolution::refresh:
       request_arp(ctx, iface_index, nh);
-      return transmit_resolved(ctx, iface, m, mac);
+      return transmit_resolved(ctx, iface, m, mac, outcome);
     case NeighborTable::Resolution::unresolved:
       break;
   }
   request_arp(ctx, iface_index, nh);
   if (ctx.pending_count == kPendingPerWorker) return drop(ctx, m, DropReason::arp_queue_full);
-  ctx.pending[ctx.pending_count++] = {m, nh, iface_index, ctx.now_tsc + sh.arp_wait_tsc};
+  PendingPacket& p = ctx.pending[ctx.pending_count++];
+  p = {m, nh, iface_index, ctx.now_tsc + sh.arp_wait_tsc};
+  p.outcome = outcome;
 }
 
 }  // namespace
@@ -274,8 +269,54 @@ uint16_t egress_interface(const Shared& shared, uint32_t dst_ip_be, uint16_t fal
   return fallback;
 }
 
-void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
-  if (egress.v6) return send_udp6(ctx, m, egress);
+void count_outcome(WorkerContext& ctx, const Outcome& o) {
+  switch (o.kind) {
+    case Outcome::request:
+      ctx.counters.forwarded_requests.add();
+      if (o.destination >= 0 && static_cast<std::size_t>(o.destination) < kMaxDestinations)
+        ctx.counters.forwarded_to[o.destination].add();
+      break;
+    case Outcome::response:
+      ctx.counters.forwarded_responses.add();
+      break;
+    case Outcome::reply:
+      for (std::size_t i = 0; i < kReplyCodeCount; ++i)
+        if (kReplyCodes[i] == o.reply_code) ctx.counters.replies[i].add();
+      break;
+    case Outcome::probe:
+      ctx.counters.probes_sent.add();
+      break;
+    case Outcome::none:
+      break;
+  }
+}
+
+void transmit_frame(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, const uint8_t* dst_mac,
+                    uint16_t ether_type) {
+  if (!iface.tx_multi_seg && !rte_pktmbuf_is_contiguous(m)) {
+    // A fragment made of a header mbuf and an indirect one: copy it into one segment.
+    rte_mbuf* flat = rte_pktmbuf_alloc(ctx.shared->pool);
+    char* dst = flat ? rte_pktmbuf_append(flat, static_cast<uint16_t>(m->pkt_len)) : nullptr;
+    if (!dst) {
+      if (flat) rte_pktmbuf_free(flat);
+      return drop(ctx, m, DropReason::mbuf_alloc_failed);
+    }
+    const void* src = rte_pktmbuf_read(m, 0, m->pkt_len, dst);
+    if (src != dst) std::memcpy(dst, src, m->pkt_len);
+    rte_pktmbuf_free(m);
+    m = flat;
+  }
+  char* eth = rte_pktmbuf_prepend(m, kEthLen);
+  if (!eth) return drop(ctx, m, DropReason::sip_edit_failed);
+  uint16_t type_be = rte_cpu_to_be_16(ether_type);
+  std::memcpy(eth, dst_mac, RTE_ETHER_ADDR_LEN);
+  std::memcpy(eth + RTE_ETHER_ADDR_LEN, iface.mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+  std::memcpy(eth + 2 * RTE_ETHER_ADDR_LEN, &type_be, 2);
+  stage(ctx, iface.port_id, m);
+}
+
+void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome outcome) {
+  if (egress.v6) return send_udp6(ctx, m, egress, outcome);
   const Interface& iface = ctx.shared->interfaces[egress.interface];
   uint32_t payload = m->pkt_len;
   auto* ip = reinterpret_cast<rte_ipv4_hdr*>(
@@ -299,7 +340,7 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress) {
   udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(payload + sizeof(rte_udp_hdr)));
   udp->dgram_cksum = 0;
   if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = udp_checksum(ip, udp);
-  output_ipv4(ctx, egress.interface, m, egress.dst_ip_be);
+  output_ipv4(ctx, egress.interface, m, egress.dst_ip_be, outcome);
 }
 
 void service_pending(WorkerContext& ctx) {
@@ -316,7 +357,7 @@ void service_pending(WorkerContext& ctx) {
     uint8_t mac[RTE_ETHER_ADDR_LEN];
     auto r = sh.neighbors->resolve(p.next_hop_be, ctx.now_tsc, sh.arp_max_age_tsc, sh.arp_grace_tsc, mac);
     if (r != NeighborTable::Resolution::unresolved) {
-      transmit_resolved(ctx, iface, p.mbuf, mac);
+      transmit_resolved(ctx, iface, p.mbuf, mac, p.outcome);
     } else if (ctx.now_tsc > p.deadline_tsc) {
       drop(ctx, p.mbuf, DropReason::arp_timeout);
     } else {

@@ -36,6 +36,10 @@ bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, rte_memp
     return false;
   }
   rte_eth_conf conf{};
+  if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+    conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    out.tx_multi_seg = true;
+  }
   uint64_t rss = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
   if (queues > 1 && rss) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

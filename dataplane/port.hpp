@@ -16,6 +16,7 @@ struct PortInfo {
   uint16_t port_id = 0;
   rte_ether_addr mac{};
   bool rss = false;
+  bool tx_multi_seg = false;  // the device sends chained mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
   std::string driver;
 };
 

@@ -38,10 +38,6 @@ bool starts_with(const Message& m, Span s, std::string_view prefix) {
   return s.len >= prefix.size() && std::memcmp(m.data + s.off, prefix.data(), prefix.size()) == 0;
 }
 
-void count_reply(WorkerContext& ctx, uint16_t code) {
-  for (std::size_t i = 0; i < kReplyCodeCount; ++i)
-    if (kReplyCodes[i] == code) return ctx.counters.replies[i].add();
-}
 
 struct Target {
   uint32_t ip_be = 0;
@@ -60,6 +56,17 @@ bool parse_host(const Message& m, Span host, Target& t) {
   }
   t.v6 = false;
   return parse_ipv4_text(p, host.len, t.ip_be);
+}
+
+// Addresses a packet may be sent to: not unspecified, loopback, multicast or broadcast.
+bool is_forwardable(const Target& t) {
+  if (t.v6) {
+    static const uint8_t kZero[16] = {};
+    if (std::memcmp(t.ip6, kZero, 15) == 0 && (t.ip6[15] == 0 || t.ip6[15] == 1)) return false;  // :: and ::1
+    return t.ip6[0] != 0xff;                                                                    // multicast
+  }
+  uint8_t first = static_cast<uint8_t>(t.ip_be & 0xff);  // network order: first octet in the low byte
+  return first != 0 && first != 127 && first < 224 && t.ip_be != 0xffffffffu;
 }
 
 bool is_ours(const Shared& sh, const Target& t) {
@@ -193,8 +200,9 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   e.dst_ip_be = r.src.ip_be;
   std::memcpy(e.dst_ip6, r.src.ip6, 16);
   rte_pktmbuf_free(r.m);
-  count_reply(ctx, code);
-  send_udp(ctx, out, e);
+  Outcome outcome{Outcome::reply};
+  outcome.reply_code = code;
+  send_udp(ctx, out, e, outcome);
 }
 
 // Our Via branch for a request: a function of the client's branch (RFC 3261 16.11), so that
@@ -214,6 +222,13 @@ uint64_t branch_hash(const Message& msg) {
     if (sip::from_header(msg, from) == ParseError::none) h = mix(h, balance::hash_key(msg.text(from.tag)));
   }
   return h;
+}
+
+// A retransmission follows its first copy only while that destination is still selectable: once
+// probing has taken it out, the request is balanced again (a CANCEL or ACK always follows).
+bool still_selectable(const Snapshot* snap, uint16_t destination) {
+  if (!snap || destination >= snap->destinations.size()) return false;
+  return balance::is_selectable(snap->destinations[destination].state);
 }
 
 bool creates_dialog(Method m) {
@@ -261,10 +276,7 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   r.m->data_len = static_cast<uint16_t>(ed.length());
   r.m->pkt_len = ed.length();
 
-  ctx.counters.forwarded_requests.add();
-  if (t.destination >= 0 && static_cast<std::size_t>(t.destination) < kMaxDestinations)
-    ctx.counters.forwarded_to[t.destination].add();
-  send_udp(ctx, r.m, egress);
+  send_udp(ctx, r.m, egress, {Outcome::request, t.destination});
 }
 
 void handle_request(const Request& r, ParseError err) {
@@ -294,40 +306,49 @@ void handle_request(const Request& r, ParseError err) {
   bool pop_route = false;
   sip::ValueIterator routes(msg, HeaderId::route);
   Span route;
+  sip::NameAddr to;
+  bool to_has_tag = sip::to_header(msg, to) == ParseError::none && to.has_tag;
+  // Loose routing (RFC 3261 16.4): a top Route naming us is removed. Then, as in the dispatcher
+  // setups of OpenSIPS/Kamailio, an in-dialog request (To-tag) follows the next Route, while an
+  // initial request is balanced over the set whatever Routes it carries (they stay in it).
+  // A next hop siplb cannot use (a host name: no DNS on the packet path; loopback, multicast)
+  // is answered as Kamailio answers it: 478 Unresolvable Destination.
+  constexpr std::string_view kUnresolvable = "Unresolvable Destination";
   if (routes.next(route)) {
     sip::Uri ru;
-    if (!route_uri(msg, route, ru)) return drop(ctx, r.m, DropReason::sip_bad_next_hop);
-    if (uri_is_ours(sh, msg, ru)) {
-      pop_route = true;  // loose routing (RFC 3261 16.4): the Route naming us goes
-      if (routes.next(route)) {
-        if (!route_uri(msg, route, ru) || !uri_target(msg, ru, t))
-          return drop(ctx, r.m, DropReason::sip_bad_next_hop);
-        have_target = true;
-      }
-    } else {
-      if (!uri_target(msg, ru, t)) return drop(ctx, r.m, DropReason::sip_bad_next_hop);
+    if (!route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
+    bool ours = uri_is_ours(sh, msg, ru);
+    pop_route = ours;
+    bool next = !ours || routes.next(route);
+    if (next && ours && !route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
+    if (next && to_has_tag) {
+      if (!uri_target(msg, ru, t) || !is_forwardable(t)) return reply(r, 478, kUnresolvable);
       have_target = true;
     }
   }
-  sip::NameAddr to;
-  bool to_has_tag = sip::to_header(msg, to) == ParseError::none && to.has_tag;
-  // In-dialog (our Route was popped, or a To-tag) and not addressed to us: the Request-URI leads.
-  if (!have_target && !ruri_ours && (pop_route || to_has_tag) && uri_target(msg, ruri, t))
+  // In-dialog (To-tag), no Route left and not addressed to us: the Request-URI leads.
+  if (!have_target && !ruri_ours && to_has_tag && uri_target(msg, ruri, t)) {
+    if (!is_forwardable(t)) return reply(r, 478, kUnresolvable);
     have_target = true;
+  }
 
   const Snapshot* snap = ctx.snapshot;
   TransactionKey key{balance::hash_key(msg.text(msg.call_id)), msg.cseq_number};
-  if (!have_target && (msg.method == Method::cancel || msg.method == Method::ack)) {
-    TransactionRoute route_of_invite;
-    if (ctx.transactions && ctx.transactions->find(key, ctx.now_tsc, route_of_invite)) {
+  if (!have_target && ctx.transactions) {
+    // A retransmission, a CANCEL, or the ACK of a non-2xx answer goes where the request of that
+    // Call-ID and CSeq number went (RFC 3261 16.11), whatever the algorithm and health say now.
+    TransactionRoute route_of_request;
+    bool follows = msg.method == Method::cancel || msg.method == Method::ack;
+    if (ctx.transactions->find(key, ctx.now_tsc, route_of_request) &&
+        (follows || still_selectable(snap, route_of_request.destination))) {
       ctx.counters.transaction_hits.add();
-      t.ip_be = route_of_invite.ip_be;
-      t.port = route_of_invite.port;
-      t.destination = route_of_invite.destination;
-      t.v6 = route_of_invite.v6;
-      std::memcpy(t.ip6, route_of_invite.ip6, 16);
+      t.ip_be = route_of_request.ip_be;
+      t.port = route_of_request.port;
+      t.destination = route_of_request.destination;
+      t.v6 = route_of_request.v6;
+      std::memcpy(t.ip6, route_of_request.ip6, 16);
       have_target = true;
-    } else {
+    } else if (follows) {
       ctx.counters.transaction_misses.add();
     }
   }
@@ -365,7 +386,7 @@ void handle_request(const Request& r, ParseError err) {
     t.port = s.address.port;
     t.destination = snap->set_base[snap->default_set] + s.index;
     have_target = true;
-    if (msg.method == Method::invite && ctx.transactions) {
+    if (msg.method != Method::ack && msg.method != Method::cancel && ctx.transactions) {
       TransactionRoute route{t.ip_be, t.port, static_cast<uint16_t>(t.destination), t.v6, {}};
       std::memcpy(route.ip6, t.ip6, 16);
       if (!ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc)) {
@@ -439,8 +460,8 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   m->data_off = static_cast<uint16_t>(ed.head());
   m->data_len = static_cast<uint16_t>(ed.length());
   m->pkt_len = ed.length();
-  ctx.counters.forwarded_responses.add();
-  send_udp(ctx, m, egress_to(sh, t, iface));
+  if (!is_forwardable(t)) return drop(ctx, m, DropReason::sip_bad_next_hop);
+  send_udp(ctx, m, egress_to(sh, t, iface), {Outcome::response});
 }
 
 }  // namespace

@@ -77,10 +77,7 @@ void worker_poll_once(WorkerContext& ctx) {
   if (rte_ring* inject = sh.inject[ctx.worker_index]) {
     InjectedPacket p[8];
     unsigned n = rte_ring_dequeue_burst_elem(inject, p, sizeof(InjectedPacket), 8, nullptr);
-    for (unsigned k = 0; k < n; ++k) {
-      ctx.counters.probes_sent.add();
-      send_udp(ctx, p[k].mbuf, p[k].egress);
-    }
+    for (unsigned k = 0; k < n; ++k) send_udp(ctx, p[k].mbuf, p[k].egress, {Outcome::probe});
   }
   service_pending(ctx);
   if (ctx.death_row.cnt) rte_ip_frag_free_death_row(&ctx.death_row, 3);

@@ -60,6 +60,10 @@ void check_row(Worker& w, const SipRow& row) {
   "From: <sip:alice@example.com>;tag=a1\r\n" \
   "To: <sip:bob@example.com>\r\n" \
   "Call-ID: golden-1@192.0.2.10\r\n"
+#define DIALOG_TAIL_TAGGED \
+  "From: <sip:alice@example.com>;tag=a1\r\n" \
+  "To: <sip:bob@example.com>;tag=b1\r\n" \
+  "Call-ID: golden-1@192.0.2.10\r\n"
 
 const SipRow kRows[] = {
   {"initial INVITE: our Via with a deterministic branch, received/rport, Max-Forwards-1, Record-Route",
@@ -205,7 +209,7 @@ const SipRow kRows[] = {
    "BYE sip:alice@192.0.2.99 SIP/2.0\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-r2\r\n"
    "Route: <sip:10.0.0.1;lr>, <sip:10.0.0.12:5070;lr>\r\n"
-   "Max-Forwards: 70\r\n" DIALOG_TAIL
+   "Max-Forwards: 70\r\n" DIALOG_TAIL_TAGGED
    "CSeq: 6 BYE\r\n"
    "Content-Length: 0\r\n\r\n",
    Verdict::forward, "10.0.0.12", 5070,
@@ -213,7 +217,7 @@ const SipRow kRows[] = {
    "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-0a47ce990d8492b3\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-r2\r\n"
    "Route: <sip:10.0.0.12:5070;lr>\r\n"
-   "Max-Forwards: 69\r\n" DIALOG_TAIL
+   "Max-Forwards: 69\r\n" DIALOG_TAIL_TAGGED
    "CSeq: 6 BYE\r\n"
    "Content-Length: 0\r\n\r\n", DropReason::count},
 
@@ -283,29 +287,80 @@ const SipRow kRows[] = {
    "CSeq: 1 INVITE\r\n\r\n",
    Verdict::drop, "", 0, "", DropReason::sip_malformed_response},
 
-  {"a Route to another host is followed",
-   "INVITE sip:bob@example.com SIP/2.0\r\n"
+  {"in dialog, a Route to another host is followed",
+   "BYE sip:bob@example.com SIP/2.0\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-pre\r\n"
    "Route: <sip:10.0.0.12;lr>\r\n"
+   "Max-Forwards: 70\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
+   "CSeq: 2 BYE\r\n"
+   "Content-Length: 0\r\n\r\n",
+   Verdict::forward, "10.0.0.12", 5060,
+   "BYE sip:bob@example.com SIP/2.0\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-ff559f5b2b2b4aa3\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-pre\r\n"
+   "Route: <sip:10.0.0.12;lr>\r\n"
+   "Max-Forwards: 69\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
+   "CSeq: 2 BYE\r\n"
+   "Content-Length: 0\r\n\r\n", DropReason::count},
+
+  {"an initial request is balanced whatever Route it carries (the Route stays), as dispatcher setups do",
+   "INVITE sip:bob@example.com SIP/2.0\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-pre\r\n"
+   "Route: <sip:services.example.com;lr>\r\n"
    "Max-Forwards: 70\r\n" DIALOG_TAIL
    "CSeq: 1 INVITE\r\n"
    "Content-Length: 0\r\n\r\n",
-   Verdict::forward, "10.0.0.12", 5060,
+   Verdict::forward, "10.0.0.11", 5060,
    "INVITE sip:bob@example.com SIP/2.0\r\n"
    "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-ff559f5b2b2b4aa3\r\n"
    "Record-Route: <sip:10.0.0.1:5060;lr>\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-pre\r\n"
-   "Route: <sip:10.0.0.12;lr>\r\n"
+   "Route: <sip:services.example.com;lr>\r\n"
    "Max-Forwards: 69\r\n" DIALOG_TAIL
    "CSeq: 1 INVITE\r\n"
    "Content-Length: 0\r\n\r\n", DropReason::count},
 
-  {"a Route whose host is a name is dropped: no DNS on the packet path",
+  {"in dialog, a Route whose host is a name is answered 478: no DNS on the packet path",
    "INVITE sip:bob@example.com SIP/2.0\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-dns\r\n"
-   "Route: <sip:proxy.example.com;lr>\r\n" DIALOG_TAIL
+   "Route: <sip:proxy.example.com;lr>\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
    "CSeq: 1 INVITE\r\n\r\n",
-   Verdict::drop, "", 0, "", DropReason::sip_bad_next_hop},
+   Verdict::reply, "10.0.0.10", 5062,
+   "SIP/2.0 478 Unresolvable Destination\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-dns\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
+   "CSeq: 1 INVITE\r\n"
+   "Server: siplb\r\n"
+   "Content-Length: 0\r\n\r\n", DropReason::count},
+
+  {"in dialog, a Route to a loopback address is answered 478, never sent there",
+   "INVITE sip:bob@example.com SIP/2.0\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-lo\r\n"
+   "Route: <sip:127.0.0.1:5080;lr>\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
+   "CSeq: 1 INVITE\r\n\r\n",
+   Verdict::reply, "10.0.0.10", 5062,
+   "SIP/2.0 478 Unresolvable Destination\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-lo\r\n"
+   "From: <sip:alice@example.com>;tag=a1\r\n"
+   "To: <sip:bob@example.com>;tag=b1\r\n"
+   "Call-ID: golden-1@192.0.2.10\r\n"
+   "CSeq: 1 INVITE\r\n"
+   "Server: siplb\r\n"
+   "Content-Length: 0\r\n\r\n", DropReason::count},
 };
 // clang-format on
 
@@ -392,10 +447,43 @@ TEST(GoldenPipeline, CancelFollowsInviteAcrossHealthChange) {
   EXPECT_EQ(cancel[0].dst_ip, chosen);
   EXPECT_EQ(top_via_line(cancel[0].payload), top_via_line(inv[0].payload));
   EXPECT_EQ(w.ctx().counters.transaction_hits.get(), 1u);
-  // A retransmitted INVITE now selects the surviving destination.
+  // A retransmitted INVITE follows its first copy only while that destination is selectable:
+  // now that probing took it out, the retransmission goes to the survivor ...
   auto again = w.run(udp_frame(w.pool(), u, kInvite));
   ASSERT_EQ(again.size(), 1u);
   EXPECT_NE(again[0].dst_ip, chosen);
+  // ... and so does a new request of the call (next CSeq).
+  std::string reinvite = kInvite;
+  reinvite.replace(reinvite.find("CSeq: 7"), 7, "CSeq: 8");
+  reinvite.replace(reinvite.find("inv-7"), 5, "inv-8");
+  auto next = w.run(udp_frame(w.pool(), u, reinvite));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_NE(next[0].dst_ip, chosen);
+}
+
+// Round robin would send each copy elsewhere; a retransmission must follow the first copy.
+TEST(GoldenPipeline, RetransmissionFollowsFirstCopyUnderRoundRobin) {
+  Worker w(R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[[set]]
+id = 1
+algorithm = "round-robin"
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+[[set.destination]]
+uri = "sip:10.0.0.12:5060"
+)");
+  Udp u{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060};
+  auto first = w.run(udp_frame(w.pool(), u, kInvite));
+  ASSERT_EQ(first.size(), 1u);
+  for (int i = 0; i < 3; ++i) {
+    auto copy = w.run(udp_frame(w.pool(), u, kInvite));
+    ASSERT_EQ(copy.size(), 1u);
+    EXPECT_EQ(copy[0].dst_ip, first[0].dst_ip);
+  }
+  EXPECT_EQ(w.ctx().counters.forwarded_requests.get(), 4u);
 }
 
 // With every destination down the request is answered 503 with Retry-After.

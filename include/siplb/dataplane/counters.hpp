@@ -33,7 +33,7 @@ namespace siplb::dataplane {
   X(sip_missing_via, "SIP request without Via")                                        \
   X(sip_response_not_ours, "SIP response whose top Via is not ours")                   \
   X(sip_response_no_next_via, "SIP response with no Via left after ours")              \
-  X(sip_bad_next_hop, "next hop (Route, Request-URI or Via) is not an IP address")     \
+  X(sip_bad_next_hop, "response's next Via is not a usable IP address")                 \
   X(sip_edit_failed, "message could not be rewritten (no room)")                       \
   X(sip_loop, "request addressed back to the balancer itself")                          \
   X(sip_ack_unanswered, "ACK that would need a reply (never answered)")                 \
@@ -71,7 +71,7 @@ constexpr std::string_view drop_reason_text(DropReason r) {
 }
 
 // Replies the balancer sends itself, by status code.
-#define SIPLB_REPLY_CODES(X) X(100) X(200) X(400) X(404) X(483) X(503) X(505) X(513)
+#define SIPLB_REPLY_CODES(X) X(100) X(200) X(400) X(404) X(478) X(483) X(503) X(505) X(513)
 enum class ReplyCode : uint8_t {
 #define SIPLB_X(code) r##code,
   SIPLB_REPLY_CODES(SIPLB_X)
