@@ -311,8 +311,8 @@ void handle_request(const Request& r, ParseError err) {
   // Loose routing (RFC 3261 16.4): a top Route naming us is removed. Then, as in the dispatcher
   // setups of OpenSIPS/Kamailio, an in-dialog request (To-tag) follows the next Route, while an
   // initial request is balanced over the set whatever Routes it carries (they stay in it).
-  // A next hop siplb cannot use (a host name: no DNS on the packet path; loopback, multicast)
-  // is answered as Kamailio answers it: 478 Unresolvable Destination.
+  // A next hop that is an address siplb must not send to (loopback, multicast, unspecified) is
+  // answered as Kamailio answers an unusable destination: 478 Unresolvable Destination.
   constexpr std::string_view kUnresolvable = "Unresolvable Destination";
   if (routes.next(route)) {
     sip::Uri ru;
@@ -321,10 +321,12 @@ void handle_request(const Request& r, ParseError err) {
     pop_route = ours;
     bool next = !ours || routes.next(route);
     if (next && ours && !route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
-    if (next && to_has_tag) {
-      if (!uri_target(msg, ru, t) || !is_forwardable(t)) return reply(r, 478, kUnresolvable);
+    if (next && to_has_tag && uri_target(msg, ru, t)) {
+      if (!is_forwardable(t)) return reply(r, 478, kUnresolvable);
       have_target = true;
     }
+    // A host name is taken to name the service itself (clients reach the farm by its domain;
+    // there is no DNS on the packet path): the request is balanced below, the Route kept.
   }
   // In-dialog (To-tag), no Route left and not addressed to us: the Request-URI leads.
   if (!have_target && !ruri_ours && to_has_tag && uri_target(msg, ruri, t)) {

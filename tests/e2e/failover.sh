@@ -22,6 +22,10 @@ lab_up 3
 # rounds reuse Call-IDs, so keep that short.
 uas_args=(-deadcall_wait 500)
 for n in 1 2 3; do start_uas "$n" "${uas_args[@]}"; done
+# The rounds call the same Call-IDs with the same CSeq numbers; within the transaction TTL siplbd
+# rightly takes such a request for a retransmission and sends it where the first copy went. The
+# rounds are at least 6 s apart (wait_timewait), so a 2 s TTL makes every round new calls.
+E2E_TRANSACTION_TTL_MS=2000
 write_config "$WORK/d.toml" maglev 1 1 1
 start_siplbd "$WORK/d.toml"
 wait_all_active 3

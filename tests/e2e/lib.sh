@@ -200,6 +200,9 @@ retry_after = ${E2E_RETRY_AFTER:-5}
 port = "net_${E2E_PMD}0"
 address = "$LB_IP/24"
 
+[tables]
+transaction_ttl_ms = ${E2E_TRANSACTION_TTL_MS:-32000}
+
 [probing]
 enabled = true
 interval_ms = ${E2E_PROBE_INTERVAL_MS:-500}

@@ -10,6 +10,7 @@
 //   k[1]  which text each edit uses (2 bits each: Via, received, Record-Route, header)
 //   k[2]  headroom (low nibble) and tailroom (high nibble), 24 octets a step
 //   k[3]  reserve_front (low 6 bits), 64 = edits in reverse order, 128 = every edit asked twice
+//         (then only memory safety and the buffer bounds are checked, not the result)
 //   k[4]  Max-Forwards value;  k[5] k[6]  rport (big-endian)
 //   k[7]  reply: code (low 4 bits), 16 extra header, 32 received, 64 rport, 128 small buffer
 //
@@ -103,6 +104,34 @@ enum Op : unsigned {
   kInsertVia, kReceived, kRport, kMaxForwards, kRemoveVia, kRemoveRoute, kRecordRoute, kHeader, kOps
 };
 
+// Diagnostics for a finding: which edits were accepted, and messages with control octets escaped.
+void dump_edits(const bool ok[kOps], bool twice, bool reverse) {
+  static constexpr const char* kNames[kOps] = {"insert_top_via", "set_top_via_received",
+                                               "set_top_via_rport", "set_max_forwards",
+                                               "remove_top_via", "remove_top_route",
+                                               "insert_record_route", "insert_header"};
+  std::fprintf(stderr, "edits accepted (%s%s):", twice ? "each asked twice, " : "",
+               reverse ? "reverse order" : "in order");
+  for (unsigned i = 0; i < kOps; ++i)
+    if (ok[i]) std::fprintf(stderr, " %s", kNames[i]);
+  std::fprintf(stderr, "\n");
+}
+void dump(const char* what, std::string_view text) {
+  std::fprintf(stderr, "--- %s (%zu octets):\n", what, text.size());
+  for (char ch : text.substr(0, 4096)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n')
+      std::fputs("\\n\n", stderr);
+    else if (c == '\r')
+      std::fputs("\\r", stderr);
+    else if (c < 0x20 || c >= 0x7f)
+      std::fprintf(stderr, "\\x%02x", c);
+    else
+      std::fputc(c, stderr);
+  }
+  std::fputs("\n---\n", stderr);
+}
+
 void check_reply(const sip::Message& m, const uint8_t k[8]) {
   static constexpr uint16_t kCodes[] = {100, 180, 183, 200, 202, 302, 400, 403,
                                         404, 408, 480, 486, 500, 503, 504, 603};
@@ -173,10 +202,25 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   const std::vector<sip::Span> vias = values(m, sip::HeaderId::via);
   const std::size_t via_count = vias.size();
   const std::size_t route_count = values(m, sip::HeaderId::route).size();
-  sip::Via second_via;
-  const bool second_via_ok = via_count >= 2 && sip::parse_via(m, vias[1], second_via);
+  // What parse() would take as the top Via once the top value is removed: the next value of the
+  // same field, else the first value of the next Via field (which may be empty, so invalid).
+  bool second_via_ok = false;
+  if (m.top_via_header != sip::kNoHeader) {
+    sip::ValueIterator it(m, sip::HeaderId::via);
+    sip::Span v;
+    uint8_t first_field = sip::kNoHeader, field = sip::kNoHeader;
+    sip::Via parsed;
+    if (it.next(v, &first_field) && it.next(v, &field) && field == first_field) {
+      second_via_ok = sip::parse_via(m, v, parsed);
+    } else {
+      for (uint16_t i = m.top_via_header + 1u; i < m.header_count; ++i)
+        if (m.headers[i].id == sip::HeaderId::via) {
+          second_via_ok = sip::parse_via(m, m.headers[i].value, parsed);
+          break;
+        }
+    }
+  }
   const std::string original(m.data, m.message_end());
-  const bool had_max_forwards = m.has(sip::HeaderId::max_forwards);
   const bool many_headers = std::size_t{m.header_count} + 8 > sip::kMaxHeaders;
   uint32_t longest = 0;
   for (uint16_t i = 0; i < m.header_count; ++i) longest = std::max<uint32_t>(longest, m.headers[i].line.len);
@@ -275,18 +319,21 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   auto pr = fresh_message();
   sip::Message& r = *pr;
   const sip::ParseError e = sip::parse(editor.data(), editor.length(), r);
+  // Asking each edit twice is the caller's mistake (two ;rport= values, two Max-Forwards): it only
+  // has to stay memory-safe and inside the buffer, which is checked above.
+  if (twice) return;
   if (e != sip::ParseError::none) {
     // Edits that may legitimately leave a message that does not parse.
-    const bool removal = (k[0] & (1u << kRemoveVia)) != 0;
     const bool only_removed = ok[kRemoveVia] && !ok[kInsertVia];
-    if (e == sip::ParseError::missing_via && removal && (twice || (only_removed && via_count <= 1))) return;
-    if (e == sip::ParseError::bad_via && removal && (twice || (only_removed && !second_via_ok))) return;
+    if (e == sip::ParseError::missing_via && only_removed && via_count <= 1) return;
+    if (e == sip::ParseError::bad_via && only_removed && !second_via_ok) return;
     if (e == sip::ParseError::too_many_headers && many_headers) return;
     if (e == sip::ParseError::header_too_long && long_fields) return;
-    // set_max_forwards asked twice on a message without Max-Forwards inserts two (caller's error).
-    if (e == sip::ParseError::duplicate_max_forwards && twice && !had_max_forwards) return;
     std::fprintf(stderr, "sip_writer_fuzz: edited message does not parse: %s\n",
                  std::string(sip::parse_error_name(e)).c_str());
+    dump_edits(ok, twice, reverse);
+    dump("original", original);
+    dump("edited", std::string_view(editor.data(), editor.length()));
     CHECK(e == sip::ParseError::none);
   }
   CHECK(r.message_end() == editor.length());
@@ -295,7 +342,6 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   CHECK(r.cseq_number == cseq);
   CHECK(r.body_length == body.size());
   CHECK(std::string_view(r.data + r.body_offset, r.body_length) == body);
-  if (twice) return;  // the rest expects each edit asked once
 
   const std::vector<sip::Span> new_vias = values(r, sip::HeaderId::via);
   if (ok[kInsertVia]) CHECK(r.text(r.top_via.value) == via_text(k[1]));

@@ -326,7 +326,7 @@ const SipRow kRows[] = {
    "CSeq: 1 INVITE\r\n"
    "Content-Length: 0\r\n\r\n", DropReason::count},
 
-  {"in dialog, a Route whose host is a name is answered 478: no DNS on the packet path",
+  {"in dialog, a Route whose host is a name is taken to name the service: balanced, Route kept",
    "INVITE sip:bob@example.com SIP/2.0\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-dns\r\n"
    "Route: <sip:proxy.example.com;lr>\r\n"
@@ -334,15 +334,16 @@ const SipRow kRows[] = {
    "To: <sip:bob@example.com>;tag=b1\r\n"
    "Call-ID: golden-1@192.0.2.10\r\n"
    "CSeq: 1 INVITE\r\n\r\n",
-   Verdict::reply, "10.0.0.10", 5062,
-   "SIP/2.0 478 Unresolvable Destination\r\n"
+   Verdict::forward, "10.0.0.11", 5060,
+   "INVITE sip:bob@example.com SIP/2.0\r\n"
+   "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-0442ad01de6d4feb\r\n"
+   "Max-Forwards: 70\r\n"
    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-dns\r\n"
+   "Route: <sip:proxy.example.com;lr>\r\n"
    "From: <sip:alice@example.com>;tag=a1\r\n"
    "To: <sip:bob@example.com>;tag=b1\r\n"
    "Call-ID: golden-1@192.0.2.10\r\n"
-   "CSeq: 1 INVITE\r\n"
-   "Server: siplb\r\n"
-   "Content-Length: 0\r\n\r\n", DropReason::count},
+   "CSeq: 1 INVITE\r\n\r\n", DropReason::count},
 
   {"in dialog, a Route to a loopback address is answered 478, never sent there",
    "INVITE sip:bob@example.com SIP/2.0\r\n"
