@@ -27,19 +27,19 @@ constexpr uint8_t kOptionTargetLinkAddress = 2;
 constexpr uint8_t kNdpHopLimit = 255;  // RFC 4861: NDP packets must carry 255
 constexpr uint8_t kDefaultHopLimit = 64;
 
-struct Icmp6Header {
+struct __attribute__((packed)) Icmp6Header {
   uint8_t type;
   uint8_t code;
   uint16_t checksum;
 };
 
 // Neighbour solicitation / advertisement: ICMPv6 header, 4 octets of flags, the target.
-struct NdpMessage {
+struct __attribute__((packed)) NdpMessage {
   Icmp6Header icmp;
   uint32_t flags;
   uint8_t target[16];
 };
-struct NdpLinkOption {
+struct __attribute__((packed)) NdpLinkOption {
   uint8_t type;
   uint8_t length;  // in units of 8 octets
   uint8_t mac[6];

@@ -90,7 +90,11 @@ bool find_param(const Message& m, Span params, std::string_view name, Span& valu
   const char* e = p + params.len;
   while (p < e) {
     p = skip_lws(p, e);
-    if (p < e && *p == ';') p = skip_lws(p + 1, e);
+    if (p == e) break;
+    if (*p == ';') {  // empty parameters (";;") are skipped one separator at a time
+      ++p;
+      continue;
+    }
     const char* n = p;
     while (p < e && *p != '=' && *p != ';' && !scan::is_lws(*p)) ++p;
     const char* ne = p;
@@ -110,7 +114,7 @@ bool find_param(const Message& m, Span params, std::string_view name, Span& valu
     }
     // Name comparison: case-insensitive for the ASCII letters parameter names use.
     std::size_t len = static_cast<std::size_t>(ne - n);
-    if (len == name.size() && len > 0) {
+    if (len == name.size()) {
       bool same = true;
       for (std::size_t i = 0; i < len && same; ++i)
         same = (static_cast<uint8_t>(n[i]) | 0x20) == (static_cast<uint8_t>(name[i]) | 0x20);
@@ -119,8 +123,7 @@ bool find_param(const Message& m, Span params, std::string_view name, Span& valu
         return true;
       }
     }
-    if (p == n) ++p;  // no progress: skip the octet
-    while (p < e && *p != ';') ++p;
+    while (p < e && *p != ';') ++p;  // whatever trails the parameter, up to the next one
   }
   return false;
 }
@@ -167,6 +170,12 @@ bool parse_name_addr(const Message& m, Span value, NameAddr& out) {
     params = semi;
   }
   if (params < e) {
+    // A quoted parameter value must be closed, or whatever follows (a tag added by a reply) would
+    // be read as part of it.
+    for (const char* q = params; (q = find_char(q, e, '"')) < e;) {
+      q = scan::skip_quoted(q, e);
+      if (!q) return false;
+    }
     out.params = span_of(m, params, e);
     Span tag;
     if (find_param(m, out.params, "tag", tag)) {

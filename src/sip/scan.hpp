@@ -83,7 +83,8 @@ inline bool iequals_lower_words(const char* s, const char* lower, std::size_t n)
   return true;
 }
 
-// First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF; or end.
+// First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF, or one
+// that cannot be in it ('<', '>', '"': the caller rejects the value); or end.
 // Reads up to `readable` (>= end, the end of the buffer) so that the last block is still scanned
 // 16 octets at a time; a hit past `end` counts as end.
 inline const char* find_param_end(const char* p, const char* end, const char* readable) {
@@ -92,19 +93,26 @@ inline const char* find_param_end(const char* p, const char* end, const char* re
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i sp = _mm_set1_epi8(' ');
   const __m128i ctl = _mm_set1_epi8(0x0e);  // HT, CR, LF are all below 0x0e
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i gt = _mm_set1_epi8('>');
+  const __m128i quote = _mm_set1_epi8('"');
   while (readable - p >= 16 && p < end) {
     __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // Octets below 0x0e compare as signed: those above 0x7f are negative, so exclude them.
     __m128i low = _mm_andnot_si128(_mm_cmplt_epi8(b, _mm_setzero_si128()), _mm_cmplt_epi8(b, ctl));
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)),
+                               _mm_cmpeq_epi8(b, quote));
     __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, semi), _mm_cmpeq_epi8(b, comma)),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, sp), low));
+                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, sp), low), bad));
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
     if (mask) return p + __builtin_ctz(mask) < end ? p + __builtin_ctz(mask) : end;
     p += 16;
   }
   if (p >= end) return end;
 #endif
-  while (p < end && *p != ';' && *p != ',' && *p != ' ' && !(static_cast<uint8_t>(*p) < 0x0e)) ++p;
+  while (p < end && *p != ';' && *p != ',' && *p != ' ' && *p != '<' && *p != '>' && *p != '"' &&
+         !(static_cast<uint8_t>(*p) < 0x0e))
+    ++p;
   return p;
 }
 

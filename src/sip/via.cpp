@@ -98,10 +98,11 @@ bool parse_via(const Message& m, Span value, Via& out) {
       } else {
         q = p;
         // token, host or an IPv6 reference (received=[2001:db8::1])
-        // The value runs to the next delimiter. Its octets are not checked further: a proxy only
-        // compares branch and reads rport, and forwards the rest as it came.
+        // The value runs to the next delimiter; '<', '>' and '"' cannot be in it (they would change
+        // how the header splits into values). Other octets are not checked: a proxy only compares
+        // branch and reads rport, and forwards the rest as it came.
         q = scan::find_param_end(p, end, m.data + m.size);
-        if (q == v) return false;
+        if (q == v || (q < end && (*q == '<' || *q == '>' || *q == '"'))) return false;
       }
       param_value = span_of(m, v, q);
       has_value = true;
