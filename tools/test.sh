@@ -18,6 +18,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+# One run at a time per checkout: two runs would reconfigure and rebuild build/ and build-asan/
+# under each other's tests. A second run waits for the first.
+mkdir -p .cache
+exec 9>.cache/test.lock
+if ! flock -n 9; then
+  echo "test.sh: another tools/test.sh is running in $repo; waiting for it to finish"
+  flock 9
+fi
+
 jobs=2  # these machines have 2 cores
 testdata_opt=${SIPLB_TESTDATA:-}
 testdata=${SIPLB_TESTDATA:-$repo/../shared/testdata}  # what meson uses when the option is empty
@@ -56,17 +65,22 @@ configure() {
   fi
 }
 
-# count_meson_tests DIR LABEL: adds the results of the last `meson test` in DIR to the totals.
+# meson test writes its log under this name (meson-logs/test-sh.json), not testlog.json, so that
+# a `meson test` someone runs by hand in the same folder meanwhile cannot mix into the count.
+logbase=test-sh
+
+# count_meson_tests DIR LABEL: prints "passed failed skipped" of the last `meson test` of this
+# script in DIR.
 count_meson_tests() {
   local dir=$1 label=$2
-  if [ ! -f "$dir/meson-logs/testlog.json" ]; then
+  if [ ! -f "$dir/meson-logs/$logbase.json" ]; then
     echo "0 0 0"
     return
   fi
-  python3 - "$dir/meson-logs/testlog.json" "$label" <<'EOF' || echo "0 1 0"  # unreadable log
+  python3 - "$dir/meson-logs/$logbase.json" "$label" <<'EOF' || echo "0 1 0"  # unreadable log
 import json, sys
 ok = bad = skip = 0
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1], encoding="utf-8", errors="replace", newline="\n"):
     line = line.strip()
     if not line:
         continue
@@ -93,10 +107,10 @@ build_and_test() {
     return 1
   fi
   say "$label: meson test"
-  rm -f "$dir/meson-logs/testlog.json"
+  rm -f "$dir/meson-logs/$logbase".*
   local rc=0
   env "$@" meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" \
-    --timeout-multiplier "$multiplier" || rc=$?
+    --timeout-multiplier "$multiplier" --logbase "$logbase" || rc=$?
   local ok=0 bad=0 skip=0
   read -r ok bad skip < <(count_meson_tests "$dir" "$label") || true
   ok=${ok:-0} bad=${bad:-0} skip=${skip:-0}
