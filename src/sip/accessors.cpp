@@ -22,6 +22,33 @@ const char* find_char(const char* p, const char* e, char c) {
   return p;
 }
 
+// Header parameters: *( SEMI token [ EQUAL ( token / host / quoted-string ) ] ). A quote may
+// only open a value, and must be closed: otherwise whatever follows (a tag a reply adds) would be
+// read as part of it. Empty parameters (";;") are tolerated.
+bool params_well_formed(const char* p, const char* e) {
+  while (p < e) {
+    p = skip_lws(p, e);
+    if (p == e) break;
+    if (*p != ';') return false;
+    p = skip_lws(p + 1, e);
+    p = scan::skip_token(p, e);
+    p = skip_lws(p, e);
+    if (p < e && *p == '=') {
+      p = skip_lws(p + 1, e);
+      if (p < e && *p == '"') {
+        p = scan::skip_quoted(p, e);
+        if (!p) return false;
+      } else {
+        while (p < e && *p != ';' && !scan::is_lws(*p)) {
+          if (*p == '"') return false;
+          ++p;
+        }
+      }
+    }
+  }
+  return true;
+}
+
 ParseError name_addr_header(const Message& m, HeaderId id, NameAddr& out, ParseError bad) {
   const HeaderField* h = m.first(id);
   if (!h) return id == HeaderId::from ? ParseError::missing_from : ParseError::missing_to;
@@ -170,12 +197,7 @@ bool parse_name_addr(const Message& m, Span value, NameAddr& out) {
     params = semi;
   }
   if (params < e) {
-    // A quoted parameter value must be closed, or whatever follows (a tag added by a reply) would
-    // be read as part of it.
-    for (const char* q = params; (q = find_char(q, e, '"')) < e;) {
-      q = scan::skip_quoted(q, e);
-      if (!q) return false;
-    }
+    if (!params_well_formed(params, e)) return false;
     out.params = span_of(m, params, e);
     Span tag;
     if (find_param(m, out.params, "tag", tag)) {
