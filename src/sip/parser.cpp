@@ -86,7 +86,7 @@ void Parser::parse_request_line(const char* p, const char* e) {
   m_.method = method_from_text(m_.text(m_.method_text));
   p = q + 1;
   q = p;
-  while (q < e && !scan::is(*q, scan::kUriStop)) ++q;
+  q = scan::find_uri_stop(p, e);
   if (q < e && *q != ' ') return fail(ParseError::bad_request_uri);  // CTL, <, > or " inside
   if (q == p || q == e) return fail(ParseError::bad_start_line);
   m_.request_uri = span(p, q);
@@ -255,8 +255,13 @@ ParseError Parser::run() {
     if (m_.header_count == kMaxHeaders)
       return error_ != ParseError::none ? error_ : ParseError::too_many_headers;
 
-    const char* v = scan::skip_lws(colon + 1, lf);
-    const char* ve = scan::trim_lws_back(v, lf);
+    // Usually one SP after the colon and CRLF at the end: take those without loops.
+    const char* v = colon + 1;
+    if (v < lf && *v == ' ' && v + 1 < lf && !scan::is_lws(v[1]))
+      ++v;
+    else
+      v = scan::skip_lws(v, lf);
+    const char* ve = (lf - 1 > v && lf[-1] == '\r' && !scan::is_lws(lf[-2])) ? lf - 1 : scan::trim_lws_back(v, lf);
     uint8_t index = static_cast<uint8_t>(m_.header_count++);
     HeaderField& h = m_.headers[index];
     h.line = span(field, lf + 1);

@@ -153,6 +153,30 @@ inline const char* find_name_end(const char* p, const char* end) {
   return p;
 }
 
+// First octet in [p, end) that may not appear in a Request-URI (kUriStop: CTLs, SP, DEL, <, >, ").
+inline const char* find_uri_stop(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i gt = _mm_set1_epi8('>');
+  const __m128i quote = _mm_set1_epi8('"');
+  while (end - p >= 16) {
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // b <= 0x20 unsigned: CTLs and SP.
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(b, space), b);
+    __m128i hit = _mm_or_si128(_mm_or_si128(low, _mm_cmpeq_epi8(b, del)),
+                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)),
+                                            _mm_cmpeq_epi8(b, quote)));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (mask) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && !is(*p, kUriStop)) ++p;
+  return p;
+}
+
 // True when [p, end) holds no CR or LF (text that may go into a header line as it is).
 inline bool has_no_line_break(const char* p, const char* end) {
 #if defined(__SSE2__)
