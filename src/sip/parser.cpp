@@ -3,6 +3,7 @@
 // framing. One pass over the header section; line ends are found 16 octets at a time.
 #include <cstring>
 
+#include "header_lookup.hpp"
 #include "scan.hpp"
 #include "siplb/sip/accessors.hpp"
 #include "siplb/sip/parser.hpp"
@@ -50,6 +51,8 @@ inline const char* content_end(const char* line_begin, const char* lf) {
 }
 
 bool Parser::parse_version(const char* p, const char* e) {
+  // The version nearly every message carries, in one compare.
+  if (e - p == 7 && std::memcmp(p, "SIP/2.0", 7) == 0) return true;
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive. Known shape, other number: 505.
   if (e - p < 7 || !scan::iequals_lower(p, 4, "sip/")) {
     fail(ParseError::bad_start_line);
@@ -267,7 +270,7 @@ ParseError Parser::run() {
     h.line = span(field, lf + 1);
     h.name = span(field, name_end);
     h.value = span(v, ve);
-    h.id = header_id_from_name({field, static_cast<std::size_t>(name_end - field)});
+    h.id = header_lookup::find(field, static_cast<std::size_t>(name_end - field));
     // A known name is a valid token by construction; check the octets of the others.
     if (h.id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
       --m_.header_count;

@@ -9,6 +9,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 namespace siplb::sip::scan {
 
@@ -116,8 +119,18 @@ inline const char* find_param_end(const char* p, const char* end, const char* re
   return p;
 }
 
-// First LF in [p, end), or end. SSE2 compares 16 octets at a time; never reads past `end`.
+// First LF in [p, end), or end. Compares 32 (AVX2) or 16 (SSE2) octets at a time; never reads
+// past `end`.
 inline const char* find_lf(const char* p, const char* end) {
+#if defined(__AVX2__)
+  const __m256i lf32 = _mm256_set1_epi8('\n');
+  while (end - p >= 32) {
+    __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    unsigned mask = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(block, lf32)));
+    if (mask) return p + __builtin_ctz(mask);
+    p += 32;
+  }
+#endif
 #if defined(__SSE2__)
   const __m128i lf = _mm_set1_epi8('\n');
   while (end - p >= 16) {

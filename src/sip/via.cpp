@@ -47,11 +47,15 @@ bool parse_via(const Message& m, Span value, Via& out) {
   if (q == p) return false;
   out.transport = span_of(m, p, q);
 
-  // LWS sent-by = host [ COLON port ]
+  // LWS sent-by = host [ COLON port ]; usually one SP.
   p = q;
-  const char* after_lws = skip_lws(p, end);
-  if (after_lws == p) return false;
-  p = after_lws;
+  if (p + 1 < end && *p == ' ' && !scan::is_lws(p[1])) {
+    ++p;
+  } else {
+    const char* after_lws = skip_lws(p, end);
+    if (after_lws == p) return false;
+    p = after_lws;
+  }
   if (p < end && *p == '[') {
     q = p + 1;
     while (q < end && (scan::is(*q, scan::kHostChar) || *q == ':')) ++q;
