@@ -40,9 +40,24 @@ class EalCleanup : public ::testing::Environment {
 };
 inline ::testing::Environment* const kEalCleanup = ::testing::AddGlobalTestEnvironment(new EalCleanup);
 
+// Removes the runtime folders of earlier golden runs that died before their cleanup (a crash, a
+// sanitizer abort): /var/run/dpdk/siplb-golden-<pid> whose process is gone.
+inline void remove_stale_runtime_dirs() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/var/run/dpdk", ec)) {
+    std::string name = entry.path().filename().string();
+    const std::string prefix = "siplb-golden-";
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!std::filesystem::exists("/proc/" + pid, ec)) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
 // Starts EAL once per process (no hugepages, no PCI, a file prefix of our own).
 inline rte_mempool* test_pool() {
   static rte_mempool* pool = [] {
+    remove_stale_runtime_dirs();
     std::string prefix = "--file-prefix=siplb-golden-" + std::to_string(getpid());
     std::vector<std::string> args = {"golden", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
                                      "--log-level=lib.eal:error", prefix, "-l", "0"};
