@@ -112,12 +112,6 @@ void publish(Shared& sh, std::unique_ptr<Snapshot> next) {
   }
 }
 
-std::string ip_text(uint32_t ip_be) {
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &ip_be, buf, sizeof(buf));
-  return buf;
-}
-
 }  // namespace
 
 int run_daemon(int argc, char** argv) {
@@ -228,16 +222,14 @@ int run_daemon(int argc, char** argv) {
       iface.mtu = ic.mtu;
       iface.tx_multi_seg = pi.tx_multi_seg;
       iface.sip_port = cfg.balancer.sip_ports.front();
-      iface.ip_text = ip_text(iface.ip_be);
+      iface.ip_text = net::format_ip(ic.address.ip);
       iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);
       iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
       if (ic.address6) {
         iface.has_ip6 = true;
         std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);
         iface.prefix6 = ic.address6->length;
-        char text[INET6_ADDRSTRLEN];
-        inet_ntop(AF_INET6, iface.ip6, text, sizeof(text));
-        iface.ip6_text = text;
+        iface.ip6_text = net::format_ip(ic.address6->ip);
         iface.via_sent_by6 = "[" + iface.ip6_text + "]:" + std::to_string(iface.sip_port);
         iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
       }
@@ -307,7 +299,7 @@ int run_daemon(int argc, char** argv) {
       for (const auto& d : s.set.destinations) {
         control::ProbeTarget t;
         std::string host = d.address.ip.is_v6() ? "[" + net::format_ip(d.address.ip) + "]"
-                                                 : ip_text(htonl(d.address.ip.v4_host_order()));
+                                                 : net::format_ip(d.address.ip);
         t.uri = "sip:" + host + ":" + std::to_string(d.address.port);
         t.host_port = t.uri.substr(4);
         t.probe = d.probe;
@@ -379,8 +371,6 @@ int run_daemon(int argc, char** argv) {
           std::printf("siplbd: destination %s is %s\n", snap->destinations[d].uri.c_str(),
                       std::string(balance::state_name(states[d])).c_str());
         std::fflush(stdout);
-      } else if (prober.targets().size()) {
-        // Keep the displayed states current (probing <-> active) without rebuilding tables.
       }
       if (g_print || now_ms >= next_stats) {
         g_print = 0;

@@ -18,7 +18,6 @@ namespace {
 constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);
 constexpr uint8_t kDefaultTtl = 64;
 
-inline void stage(WorkerContext& ctx, uint16_t port_id, rte_mbuf* m) { stage_tx(ctx, port_id, m); }
 
 // Sends an ARP request for `ip_be` unless one went out within arp_retry.
 void request_arp(WorkerContext& ctx, uint16_t iface_index, uint32_t ip_be) {
@@ -46,7 +45,7 @@ void request_arp(WorkerContext& ctx, uint16_t iface_index, uint32_t ip_be) {
   std::memset(&arp->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
   arp->arp_data.arp_tip = ip_be;
   ctx.counters.arp_requests_sent.add();
-  stage(ctx, iface.port_id, m);
+  stage_tx(ctx, iface.port_id, m);
 }
 
 void handle_arp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
@@ -81,7 +80,7 @@ void handle_arp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
   rte_ether_addr_copy(&iface.mac, &eth->src_addr);
   ctx.counters.arp_replies_sent.add();
-  stage(ctx, iface.port_id, m);
+  stage_tx(ctx, iface.port_id, m);
 }
 
 void handle_icmp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, rte_ipv4_hdr* ip,
@@ -105,7 +104,7 @@ void handle_icmp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, rte_ipv4
   rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
   rte_ether_addr_copy(&iface.mac, &eth->src_addr);
   ctx.counters.icmp_echo_replies.add();
-  stage(ctx, iface.port_id, m);
+  stage_tx(ctx, iface.port_id, m);
 }
 
 }  // namespace
@@ -312,7 +311,7 @@ void transmit_frame(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, con
   std::memcpy(eth, dst_mac, RTE_ETHER_ADDR_LEN);
   std::memcpy(eth + RTE_ETHER_ADDR_LEN, iface.mac.addr_bytes, RTE_ETHER_ADDR_LEN);
   std::memcpy(eth + 2 * RTE_ETHER_ADDR_LEN, &type_be, 2);
-  stage(ctx, iface.port_id, m);
+  stage_tx(ctx, iface.port_id, m);
 }
 
 void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome outcome) {

@@ -7,6 +7,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include <charconv>
 #include <cstring>
 
 #include "ip_text.hpp"
@@ -164,14 +165,8 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   }
   if (code == 503) {
     char digits[12];
-    std::size_t n = 0;
-    uint32_t v = sh.proxy.retry_after_s;
-    char tmp[12];
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
-    for (std::size_t i = 0; i < n; ++i) digits[i] = tmp[n - 1 - i];
+    std::size_t n = static_cast<std::size_t>(
+        std::to_chars(digits, digits + sizeof(digits), sh.proxy.retry_after_s).ptr - digits);
     add("Retry-After: ");
     add({digits, n});
     add("\r\n");
@@ -358,7 +353,8 @@ void handle_request(const Request& r, ParseError err) {
     if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
     // Only the field the set hashes on is extracted.
     balance::SelectionKey sk;
-    switch (snap->selector->algorithm(snap->default_set)) {
+    balance::Algorithm algorithm = snap->selector->algorithm(snap->default_set);
+    switch (algorithm) {
       case balance::Algorithm::hash_from_uri: {
         sip::NameAddr from;
         if (sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
@@ -377,7 +373,10 @@ void handle_request(const Request& r, ParseError err) {
         sk.call_id = msg.text(msg.call_id);
         break;
     }
-    balance::Selection s = snap->selector->select(snap->default_set, sk, ctx.select_state);
+    // Keyed on the Call-ID: its hash is the transaction key's, computed once above.
+    bool by_call_id = algorithm == balance::Algorithm::maglev || algorithm == balance::Algorithm::hash_call_id;
+    balance::Selection s = by_call_id ? snap->selector->select_by_hash(snap->default_set, key.call_id_hash)
+                                      : snap->selector->select(snap->default_set, sk, ctx.select_state);
     if (s.index < 0) return reply(r, 503, "Service Unavailable");
     if (s.address.ip.is_v6()) {
       t.v6 = true;

@@ -1,5 +1,6 @@
 // Replies the proxy sends itself (RFC 3261 8.2.6.2): built from the request's Vias, From, To,
 // Call-ID and CSeq into a caller's buffer, with bounds checked on every write.
+#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -22,15 +23,8 @@ class Out {
     n_ += s.size();
   }
   void put_uint(unsigned v) {
-    char tmp[10];
-    std::size_t k = 0;
-    do {
-      tmp[k++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
     char digits[10];
-    for (std::size_t i = 0; i < k; ++i) digits[i] = tmp[k - 1 - i];
-    put({digits, k});
+    put({digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof(digits), v).ptr - digits)});
   }
   bool ok() const { return ok_; }
   std::size_t size() const { return n_; }

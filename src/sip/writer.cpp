@@ -3,6 +3,7 @@
 // moves the shorter side of the message into the headroom or the tailroom.
 #include "siplb/sip/writer.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include "scan.hpp"
@@ -14,16 +15,7 @@ namespace {
 constexpr std::string_view kCrlf = "\r\n";
 
 // Decimal text of v into buf (at least 5 octets); returns its length.
-std::size_t format_u16(uint16_t v, char* buf) {
-  char tmp[5];
-  std::size_t n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v = static_cast<uint16_t>(v / 10);
-  } while (v);
-  for (std::size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
-  return n;
-}
+std::size_t format_u16(uint16_t v, char* buf) { return static_cast<std::size_t>(std::to_chars(buf, buf + 5, v).ptr - buf); }
 
 bool has_line_break(std::string_view s) {
   return !scan::has_no_line_break(s.data(), s.data() + s.size());
