@@ -163,7 +163,7 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
     add(sh.proxy.server_header);
     add("\r\n");
   }
-  if (code == 503) {
+  if (code == 503 && sh.proxy.retry_after_s > 0) {  // retry_after = 0: no header
     char digits[12];
     std::size_t n = static_cast<std::size_t>(
         std::to_chars(digits, digits + sizeof(digits), sh.proxy.retry_after_s).ptr - digits);

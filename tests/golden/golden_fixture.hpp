@@ -121,6 +121,7 @@ class Worker {
     sh_.transaction_ttl_tsc = 32000 * ms;
     sh_.transaction_capacity = 1024;
     sh_.proxy.max_message_size = config_.balancer.max_message_size;
+    sh_.proxy.retry_after_s = config_.balancer.retry_after_s;
     sh_.sip_ports[0] = 5060;
     sh_.sip_port_count = 1;
     dataplane::Interface iface;

@@ -507,6 +507,26 @@ TEST(GoldenPipeline, AllDestinationsDownGives503) {
                 "Content-Length: 0\r\n\r\n");
 }
 
+// retry_after = 0 leaves the Retry-After header out of the 503.
+TEST(GoldenPipeline, RetryAfterZeroLeavesTheHeaderOut) {
+  Worker w(R"(
+[balancer]
+retry_after = 0
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+)");
+  w.publish({balance::DestinationState::inactive});
+  auto out = w.run(udp_frame(w.pool(), {ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060}, kInvite));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload.substr(0, 33), "SIP/2.0 503 Service Unavailable\r\n");
+  EXPECT_EQ(out[0].payload.find("Retry-After"), std::string::npos);
+}
+
 TEST(GoldenPipeline, ArpRequestForUsIsAnswered) {
   Worker w;
   auto out = w.run(arp_frame(w.pool(), RTE_ARP_OP_REQUEST, mac(0x33), ip("10.0.0.33"), ip("10.0.0.1"),
