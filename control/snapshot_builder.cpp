@@ -34,6 +34,7 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
   std::vector<balance::DestinationSet> sets;
   balance::BuildOptions options;
   options.maglev_table_size = 0;
+  options.resource_names = config.resource_names;
   uint16_t position = 0;
   for (std::size_t si = 0; si < config.sets.size(); ++si) {
     const config::SetConfig& sc = config.sets[si];
@@ -63,6 +64,7 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
   snap->selector = balance::Selector::build(sets, options, error);
   if (!snap->selector) return nullptr;
   snap->default_set = 0;
+  snap->resource_names = config.resource_names;
   return snap;
 }
 

@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "../control/config_reload.hpp"
 #include "../control/health_prober.hpp"
+#include "dialog_tracking.hpp"
 #include "packet_path.hpp"
 #include "port.hpp"
 #include "siplb/config/config.hpp"
@@ -44,8 +47,12 @@ constexpr uint64_t kArpWaitMs = 3000;
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_print = 0;
+volatile std::sig_atomic_t g_reload = 0;
 void on_stop(int) { g_stop = 1; }
 void on_usr1(int) { g_print = 1; }
+void on_hup(int) { g_reload = 1; }
+constexpr uint32_t kSweepsPerTable = 1000;  // the dialog sweep covers the table in ~1 s of 1 ms ticks
+constexpr uint32_t kMinSweepBudget = 64;
 
 void usage(FILE* out) {
   std::fprintf(out,
@@ -59,7 +66,8 @@ void usage(FILE* out) {
                "  --stats-interval SEC   also print counters every SEC seconds (default: never)\n"
                "  --help                 this text\n"
                "\n"
-               "Counters are printed on SIGUSR1 and at exit; SIGINT or SIGTERM stops the daemon.\n"
+               "Counters are printed on SIGUSR1 and at exit; SIGHUP reloads FILE's [[set]]s\n"
+               "(weights, priorities, states, capacities, algorithms); SIGINT or SIGTERM stops.\n"
                "EAL options come first, e.g.: -l 0-1 --no-huge -m 512 --no-pci\n"
                "  --vdev net_af_packet0,iface=eth1   (or a NIC bound to vfio-pci with -a PCI)\n");
 }
@@ -103,13 +111,51 @@ int parse_options(int argc, char** argv, int first, Options& o) {
 
 uint64_t ms_to_tsc(uint64_t ms) { return rte_get_tsc_hz() / 1000 * ms; }
 
-// Publishes a snapshot and frees the old one once every worker has been quiescent.
-void publish(Shared& sh, std::unique_ptr<Snapshot> next) {
+// Publishes a snapshot and frees the old one once every worker has been quiescent. `self` is the
+// caller's QSBR thread id (the control thread reads the dialog table too).
+void publish(Shared& sh, std::unique_ptr<Snapshot> next, unsigned self = RTE_QSBR_THRID_INVALID) {
   const Snapshot* old = sh.snapshot.exchange(next.release(), std::memory_order_acq_rel);
   if (old) {
-    if (sh.rcu) rte_rcu_qsbr_synchronize(sh.rcu, RTE_QSBR_THRID_INVALID);
+    if (sh.rcu) rte_rcu_qsbr_synchronize(sh.rcu, self);
     delete old;
   }
+}
+
+// SIGHUP: re-reads the configuration and applies what may change while running (see
+// control/config_reload.hpp). Any error leaves the running configuration untouched.
+void reload(config::Config& cfg, const std::string& path, control::HealthProber& prober, Shared& sh,
+            uint64_t version, unsigned control_id) {
+  config::ConfigResult loaded = config::load_config_file(path);
+  if (!loaded.ok()) {
+    std::printf("siplbd: reload refused, keeping the running configuration: %s\n", loaded.error.message.c_str());
+    std::fflush(stdout);
+    return;
+  }
+  config::Config next = std::move(*loaded.config);
+  std::string error;
+  if (!control::prepare_reload(cfg, next, error)) {
+    std::printf("siplbd: reload refused, keeping the running configuration: %s: %s\n", path.c_str(), error.c_str());
+    std::fflush(stdout);
+    return;
+  }
+  // A state the operator changed in the file wins over what probing had found.
+  std::vector<balance::DestinationState> states = prober.states();
+  std::size_t position = 0;
+  for (std::size_t k = 0; k < cfg.sets.size(); ++k)
+    for (std::size_t d = 0; d < cfg.sets[k].set.destinations.size(); ++d, ++position)
+      if (cfg.sets[k].set.destinations[d].state != next.sets[k].set.destinations[d].state)
+        prober.set_state(static_cast<uint16_t>(position), next.sets[k].set.destinations[d].state);
+  auto snapshot = build_snapshot(next, prober.states(), version, &error);
+  if (!snapshot) {
+    std::printf("siplbd: reload refused, keeping the running configuration: %s: %s\n", path.c_str(), error.c_str());
+    for (std::size_t d = 0; d < states.size(); ++d) prober.set_state(static_cast<uint16_t>(d), states[d]);
+    std::fflush(stdout);
+    return;
+  }
+  publish(sh, std::move(snapshot), control_id);
+  cfg = std::move(next);
+  std::printf("siplbd: reloaded %s (snapshot %llu)\n", path.c_str(), static_cast<unsigned long long>(version));
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -134,7 +180,7 @@ int run_daemon(int argc, char** argv) {
     std::fprintf(stderr, "siplbd: %s\n", loaded.error.message.c_str());
     return 2;
   }
-  const config::Config& cfg = *loaded.config;
+  config::Config cfg = std::move(*loaded.config);
   if (opts.check_only) {
     std::printf("%s: valid: %zu interface(s), %zu set(s)\n", cfg.source.c_str(), cfg.interfaces.size(),
                 cfg.sets.size());
@@ -194,13 +240,22 @@ int run_daemon(int argc, char** argv) {
     }
     sh.probe_answers = rte_ring_create_elem("siplb_probe_answers", sizeof(ProbeAnswer), kProbeAnswerRing,
                                             socket, RING_F_SC_DEQ);
-    size_t rcu_size = rte_rcu_qsbr_get_memsize(nworkers);
+    // QSBR readers: the workers (ids 0..n-1) and the control thread (id n), which ends dialogs.
+    size_t rcu_size = rte_rcu_qsbr_get_memsize(nworkers + 1);
     sh.rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc("siplb_rcu", rcu_size, RTE_CACHE_LINE_SIZE));
-    if (!sh.probe_answers || !sh.rcu || rte_rcu_qsbr_init(sh.rcu, nworkers) != 0) {
+    if (!sh.probe_answers || !sh.rcu || rte_rcu_qsbr_init(sh.rcu, nworkers + 1) != 0) {
       std::fprintf(stderr, "siplbd: cannot create rings/RCU: %s\n", rte_strerror(rte_errno));
       exit_code = 1;
       break;
     }
+    std::string dialog_error;
+    if (!create_dialog_tracking(sh, cfg, sh.rcu, socket, dialog_error)) {
+      std::fprintf(stderr, "siplbd: %s\n", dialog_error.c_str());
+      exit_code = 1;
+      break;
+    }
+    if (sh.dialogs)
+      std::printf("siplbd: dialog table for %u dialogs (least-loaded sets)\n", sh.dialogs->capacity());
 
     bool ports_ok = true;
     for (const auto& ic : cfg.interfaces) {
@@ -312,6 +367,10 @@ int run_daemon(int argc, char** argv) {
     std::signal(SIGINT, on_stop);
     std::signal(SIGTERM, on_stop);
     std::signal(SIGUSR1, on_usr1);
+    std::signal(SIGHUP, on_hup);
+    const unsigned control_id = nworkers;
+    rte_rcu_qsbr_thread_register(sh.rcu, control_id);
+    rte_rcu_qsbr_thread_online(sh.rcu, control_id);
     for (uint16_t w = 0; w < workers.size(); ++w)
       rte_eal_remote_launch(worker_main, workers[w].get(), workers[w]->lcore_id);
     std::printf("siplbd: running with %zu worker(s), %zu destination(s); SIGUSR1 prints counters\n",
@@ -365,20 +424,33 @@ int run_daemon(int argc, char** argv) {
           std::fprintf(stderr, "siplbd: keeping the current tables: %s\n", error.c_str());
           continue;
         }
-        publish(sh, std::move(next));
+        publish(sh, std::move(next), control_id);
         const Snapshot* snap = sh.snapshot.load();
         for (std::size_t d = 0; d < states.size(); ++d)
           std::printf("siplbd: destination %s is %s\n", snap->destinations[d].uri.c_str(),
                       std::string(balance::state_name(states[d])).c_str());
         std::fflush(stdout);
       }
+      if (g_reload) {
+        g_reload = 0;
+        reload(cfg, opts.config_path, prober, sh, ++version, control_id);
+      }
+      if (sh.dialogs) {
+        uint64_t ends[dialog::kEndReasonCount] = {};
+        uint32_t budget = std::max(kMinSweepBudget, sh.dialogs->slot_count() / kSweepsPerTable);
+        if (sh.dialogs->sweep(rte_rdtsc(), budget, ends))
+          for (std::size_t r = 0; r < dialog::kEndReasonCount; ++r) sh.swept_ends[r].add(ends[r]);
+      }
       if (g_print || now_ms >= next_stats) {
         g_print = 0;
         if (now_ms >= next_stats) next_stats = now_ms + opts.stats_interval_s * 1000ull;
         print_stats(stdout, sh, workers, prober);
       }
+      rte_rcu_qsbr_quiescent(sh.rcu, control_id);  // no dialog slot or snapshot held across ticks
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    rte_rcu_qsbr_thread_offline(sh.rcu, control_id);
+    rte_rcu_qsbr_thread_unregister(sh.rcu, control_id);
     sh.stop.store(true);
     rte_eal_mp_wait_lcore();
     print_stats(stdout, sh, workers, prober);

@@ -3,6 +3,8 @@
 //    settings, mempools, the neighbour table, rings), plus the RCU-published Snapshot pointer.
 //  - Snapshot: immutable destination tables; control builds a new one and swaps the pointer,
 //    workers read it between quiescent states, the old one is freed after rte_rcu_qsbr_synchronize.
+//  - Dialog tracking (least-loaded sets): the LoadBoard and the DialogTable, shared by all
+//    workers and the control thread, lock-free (see their headers); absent without such sets.
 //  - WorkerContext: one per worker lcore, cache-aligned, touched only by that lcore (control reads
 //    its counters).
 #pragma once
@@ -11,6 +13,7 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dialog_table.hpp"
 #include "neighbor6_table.hpp"
 #include "neighbor_table.hpp"
 #include "siplb/balance/selector.hpp"
@@ -104,6 +108,12 @@ struct Shared {
   rte_ring* probe_answers = nullptr;               // workers -> control (ProbeAnswer by value)
   rte_ring* inject[kMaxWorkers] = {};              // control -> worker: mbufs to send (probes)
   std::atomic<bool> stop{false};
+  // Least-loaded sets (nullptr when no set is): calls held per destination and resource, and
+  // the live dialogs holding them. Dialog ends found by the control thread's sweep are counted
+  // in swept_ends (control writes, reports read).
+  std::unique_ptr<balance::LoadBoard> loads;
+  std::unique_ptr<DialogTable> dialogs;
+  std::array<Counter, dialog::kEndReasonCount> swept_ends;
 
   bool is_sip_port(uint16_t port) const {
     for (uint16_t i = 0; i < sip_port_count; ++i)

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "dialog_tracking.hpp"
 #include "ip_text.hpp"
 #include "packet_path.hpp"
 #include "siplb/sip/accessors.hpp"
@@ -118,6 +119,18 @@ Egress egress_to(const Shared& sh, const Target& t, uint16_t fallback_iface) {
   }
   e.src_port = sh.interfaces[e.interface].sip_port;
   return e;
+}
+
+// A destination of the snapshot, by global position.
+Target target_of(const Snapshot& snap, int32_t destination) {
+  const DestinationInfo& d = snap.destinations[static_cast<std::size_t>(destination)];
+  Target t;
+  t.v6 = d.v6;
+  t.ip_be = d.ip_be;
+  std::memcpy(t.ip6, d.ip6, 16);
+  t.port = d.port;
+  t.destination = destination;
+  return t;
 }
 
 // Per packet: where the request came from and the parsed message.
@@ -298,6 +311,7 @@ void handle_request(const Request& r, ParseError err) {
 
   Target t;
   bool have_target = false;
+  bool target_is_next_route = false;
   bool pop_route = false;
   sip::ValueIterator routes(msg, HeaderId::route);
   Span route;
@@ -319,6 +333,7 @@ void handle_request(const Request& r, ParseError err) {
     if (next && to_has_tag && uri_target(msg, ru, t)) {
       if (!is_forwardable(t)) return reply(r, 478, kUnresolvable);
       have_target = true;
+      target_is_next_route = true;
     }
     // A host name is taken to name the service itself (clients reach the farm by its domain;
     // there is no DNS on the packet path): the request is balanced below, the Route kept.
@@ -331,6 +346,18 @@ void handle_request(const Request& r, ParseError err) {
 
   const Snapshot* snap = ctx.snapshot;
   TransactionKey key{balance::hash_key(msg.text(msg.call_id)), msg.cseq_number};
+  sip::NameAddr from;
+  const bool dialogs = sh.dialogs && sip::from_header(msg, from) == ParseError::none;
+  // A call of a least-loaded set: the caller's in-dialog requests (and a CANCEL) go to the
+  // dialog's destination unless a Route names a further hop; BYE and CANCEL end the dialog.
+  if (dialogs && (to_has_tag || msg.method == Method::cancel)) {
+    DialogMatch match = track_request(ctx, msg, key.call_id_hash, from.tag, to.tag, to_has_tag);
+    if (match.from_caller && match.destination >= 0 && !target_is_next_route && snap &&
+        static_cast<std::size_t>(match.destination) < snap->destinations.size()) {
+      t = target_of(*snap, match.destination);
+      have_target = true;
+    }
+  }
   if (!have_target && ctx.transactions) {
     // A retransmission, a CANCEL, or the ACK of a non-2xx answer goes where the request of that
     // Call-ID and CSeq number went (RFC 3261 16.11), whatever the algorithm and health say now.
@@ -349,17 +376,37 @@ void handle_request(const Request& r, ParseError err) {
       ctx.counters.transaction_misses.add();
     }
   }
+  bool selected = false;  // chosen by the set now (not by a dialog, Route or transaction)
   if (!have_target) {
     if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
+    balance::Algorithm algorithm = snap->selector->algorithm(snap->default_set);
+    if (algorithm == balance::Algorithm::least_loaded) {
+      int32_t destination = -1;
+      if (msg.method == Method::invite && !to_has_tag && dialogs) {
+        // A new call: the destination with the most free capacity takes it, in a new dialog.
+        CallStart started = start_call(ctx, *snap, snap->default_set, msg, key.call_id_hash, from.tag, destination);
+        if (started == CallStart::all_full || started == CallStart::table_full)
+          return reply(r, 503, "Service Unavailable");
+      } else {
+        // Other requests make no call: the least-loaded destination, nothing taken.
+        balance::Selection s = snap->selector->select_least_loaded(
+            snap->default_set, *sh.loads, snap->set_base[snap->default_set], false, ctx.select_state);
+        if (s.index < 0) return reply(r, 503, "Service Unavailable");
+        destination = snap->set_base[snap->default_set] + s.index;
+      }
+      t = target_of(*snap, destination);
+      have_target = true;
+      selected = true;
+    }
+  }
+  if (!have_target) {
     // Only the field the set hashes on is extracted.
     balance::SelectionKey sk;
     balance::Algorithm algorithm = snap->selector->algorithm(snap->default_set);
     switch (algorithm) {
-      case balance::Algorithm::hash_from_uri: {
-        sip::NameAddr from;
-        if (sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
+      case balance::Algorithm::hash_from_uri:
+        if (dialogs || sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
         break;
-      }
       case balance::Algorithm::hash_to_uri:
         sk.to_uri = msg.text(to.uri);
         break;
@@ -386,14 +433,14 @@ void handle_request(const Request& r, ParseError err) {
     }
     t.port = s.address.port;
     t.destination = snap->set_base[snap->default_set] + s.index;
-    have_target = true;
-    if (msg.method != Method::ack && msg.method != Method::cancel && ctx.transactions) {
-      TransactionRoute route{t.ip_be, t.port, static_cast<uint16_t>(t.destination), t.v6, {}};
-      std::memcpy(route.ip6, t.ip6, 16);
-      if (!ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc)) {
-        ctx.counters.transaction_table_full.add();
-        ctx.sweep_urgently = true;  // make room: expired entries go faster
-      }
+    selected = true;
+  }
+  if (selected && msg.method != Method::ack && msg.method != Method::cancel && ctx.transactions) {
+    TransactionRoute route{t.ip_be, t.port, static_cast<uint16_t>(t.destination), t.v6, {}};
+    std::memcpy(route.ip6, t.ip6, 16);
+    if (!ctx.transactions->remember(key, route, ctx.now_tsc + sh.transaction_ttl_tsc)) {
+      ctx.counters.transaction_table_full.add();
+      ctx.sweep_urgently = true;  // make room: expired entries go faster
     }
   }
   forward_request(r, t, pop_route, to_has_tag);
@@ -439,6 +486,7 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
     return;
   }
   if (!starts_with(msg, top.branch, kBranchPrefix)) return drop(ctx, m, DropReason::sip_response_not_ours);
+  if (sh.dialogs && msg.cseq_method == Method::invite) track_response(ctx, msg);
 
   sip::ValueIterator vias(msg, HeaderId::via);
   Span first, second;

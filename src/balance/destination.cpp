@@ -27,6 +27,14 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// "text" in double quotes, for messages (built by append: GCC 12 warns falsely on "lit" + string).
+std::string quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.append(1, '"').append(text).append(1, '"');
+  return out;
+}
+
 }  // namespace
 
 std::string_view algorithm_name(Algorithm a) {
@@ -67,6 +75,57 @@ std::string_view state_name(DestinationState s) {
     case DestinationState::disabled: return "disabled";
   }
   return "unknown";
+}
+
+bool parse_capacities(std::string_view text, std::vector<Capacity>& out, std::string& error) {
+  std::vector<Capacity> parsed;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find(';');
+    std::string_view item = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;  // "pstn=32;" and ";;" are forgiven
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      error = quoted(item) + " is not name=capacity";
+      return false;
+    }
+    const std::string_view name = item.substr(0, eq);
+    const std::string_view value = item.substr(eq + 1);
+    for (char c : name) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.';
+      if (!ok) {
+        error = "resource name " + quoted(name) + " has a character other than letters, digits, _ - .";
+        return false;
+      }
+    }
+    uint64_t max = 0;
+    bool digits = !value.empty() && value.size() <= 10;
+    for (char c : value) {
+      if (c < '0' || c > '9') digits = false;
+      else max = max * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!digits || max > 1000000000) {
+      error = "capacity of " + quoted(name) + " must be a number 0..1000000000, got " + quoted(value);
+      return false;
+    }
+    for (const Capacity& c : parsed) {
+      if (c.resource == name) {
+        error = "resource " + quoted(name) + " is given twice";
+        return false;
+      }
+    }
+    parsed.push_back(Capacity{std::string(name), static_cast<uint32_t>(max)});
+  }
+  if (parsed.empty()) {
+    error = "no resource given (expected for example pstn=32;transcoding=10)";
+    return false;
+  }
+  out = std::move(parsed);
+  return true;
 }
 
 char state_letter(DestinationState s) {

@@ -1,8 +1,10 @@
 // Selector: the per-set tables behind destination selection (see selector.hpp). Built by the
 // control plane, then only read; the mutable part of selection lives in WorkerSelectState.
 #include <algorithm>
+#include <array>
 
 #include "maglev.hpp"
+#include "siplb/balance/load_board.hpp"
 #include "siplb/balance/selector.hpp"
 
 namespace siplb::balance {
@@ -14,6 +16,17 @@ struct Selector::SetTable {
   std::vector<uint32_t> candidates;           // configured positions of the candidates, in order
   std::vector<uint64_t> cumulative_weight;    // weighted: sum of candidate weights up to each
   std::vector<uint16_t> maglev;               // hashing sets: slot -> configured position
+  // Least-loaded sets.
+  struct LoadCandidate {
+    uint32_t position;                  // configured position
+    int32_t priority;
+    uint32_t capacity[kMaxResources];   // by LoadBoard column
+  };
+  std::vector<LoadCandidate> by_priority;  // highest priority first, configured order within
+  std::vector<std::array<uint32_t, kMaxResources>> capacity;  // by configured position, for reports
+  uint8_t resource_mask = 0;
+  LoadMode load_mode = LoadMode::absolute;
+  bool overcommit = false;
 };
 
 namespace {
@@ -30,6 +43,7 @@ bool is_hashing(Algorithm a) {
     case Algorithm::round_robin:
     case Algorithm::random:
     case Algorithm::weighted:
+    case Algorithm::least_loaded:
       return false;
   }
   return false;
@@ -47,6 +61,7 @@ std::string_view key_of(Algorithm a, const SelectionKey& key) {
     case Algorithm::round_robin:
     case Algorithm::random:
     case Algorithm::weighted:
+    case Algorithm::least_loaded:
       break;
   }
   return {};
@@ -103,6 +118,76 @@ bool fail(std::string* error, std::string message) {
   return false;
 }
 
+int resource_column(const BuildOptions& options, std::string_view name) {
+  for (std::size_t i = 0; i < options.resource_names.size(); ++i)
+    if (options.resource_names[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+// The least-loaded tables of a set: resource columns, capacities, candidates by priority.
+bool build_least_loaded(const DestinationSet& set, const BuildOptions& options, Selector::SetTable& t,
+                        const std::string& set_label, std::string* error) {
+  if (options.resource_names.size() > kMaxResources) {
+    return fail(error, std::to_string(options.resource_names.size()) + " resource names (at most " +
+                           std::to_string(kMaxResources) + ")");
+  }
+  t.load_mode = set.load_mode;
+  t.overcommit = set.overcommit;
+  t.capacity.assign(set.destinations.size(), {});
+  for (std::size_t i = 0; i < set.destinations.size(); ++i) {
+    for (const Capacity& c : set.destinations[i].capacities) {
+      const int column = resource_column(options, c.resource);
+      if (column < 0) return fail(error, set_label + ": resource " + c.resource + " has no board column");
+      t.capacity[i][static_cast<std::size_t>(column)] = c.max;
+    }
+  }
+  if (set.algorithm != Algorithm::least_loaded) return true;
+  if (set.resources.empty()) return fail(error, set_label + ": least-loaded set without resources");
+  for (const std::string& r : set.resources) {
+    const int column = resource_column(options, r);
+    if (column < 0) return fail(error, set_label + ": resource " + r + " has no board column");
+    t.resource_mask = static_cast<uint8_t>(t.resource_mask | 1u << column);
+  }
+  for (std::size_t i = 0; i < set.destinations.size(); ++i) {
+    const Destination& d = set.destinations[i];
+    if (!is_selectable(d.state) || d.weight == 0) continue;
+    Selector::SetTable::LoadCandidate c{static_cast<uint32_t>(i), d.priority, {}};
+    bool provides_all = true;
+    for (std::size_t r = 0; r < kMaxResources; ++r) {
+      c.capacity[r] = t.capacity[i][r];
+      if ((t.resource_mask >> r & 1) && c.capacity[r] == 0) provides_all = false;
+    }
+    if (provides_all) t.by_priority.push_back(c);
+  }
+  std::stable_sort(t.by_priority.begin(), t.by_priority.end(),
+                   [](const auto& a, const auto& b) { return a.priority > b.priority; });
+  return true;
+}
+
+// Free capacity of a candidate as a fraction free/scale (absolute: scale 1), the smallest over
+// the set's resources. Compared by cross-multiplication: values stay below 2^31 each.
+struct Free {
+  int64_t amount = 0;
+  int64_t scale = 1;
+  bool operator>(const Free& o) const { return amount * o.scale > o.amount * scale; }
+  bool operator==(const Free& o) const { return amount * o.scale == o.amount * scale; }
+};
+
+Free free_of(const Selector::SetTable& t, const Selector::SetTable::LoadCandidate& c,
+             const LoadBoard& board, uint32_t row) {
+  Free least;
+  bool first = true;
+  for (std::size_t r = 0; r < kMaxResources; ++r) {
+    if (!(t.resource_mask >> r & 1)) continue;
+    const int64_t cap = c.capacity[r];
+    Free f{cap - static_cast<int64_t>(board.used(row, r)),
+           t.load_mode == LoadMode::relative ? cap : 1};
+    if (first || least > f) least = f;
+    first = false;
+  }
+  return least;
+}
+
 bool build_set(const DestinationSet& set, const BuildOptions& options, Selector::SetTable& t,
                std::string* error) {
   const std::string set_label = "set " + std::to_string(set.id);
@@ -112,6 +197,7 @@ bool build_set(const DestinationSet& set, const BuildOptions& options, Selector:
   }
   t.id = set.id;
   t.algorithm = set.algorithm;
+  if (!build_least_loaded(set, options, t, set_label, error)) return false;
   t.addresses.reserve(set.destinations.size());
   for (const Destination& d : set.destinations) t.addresses.push_back(d.address);
 
@@ -218,8 +304,65 @@ Selection Selector::select(int32_t set_position, const SelectionKey& key, Worker
       return selection_of(t, t.candidates[random_below(state.rng, t.candidates.size())]);
     case Algorithm::weighted:
       return pick_weighted(t, state);
+    case Algorithm::least_loaded:
+      return pick_round_robin(t, set_position, state);  // callers use select_least_loaded
   }
   return {};
+}
+
+Selection Selector::select_least_loaded(int32_t set_position, LoadBoard& board, uint32_t board_base,
+                                        bool acquire, WorkerSelectState& state) const {
+  if (set_position < 0 || static_cast<std::size_t>(set_position) >= sets_.size()) return {};
+  const SetTable& t = sets_[static_cast<std::size_t>(set_position)];
+  if (t.algorithm != Algorithm::least_loaded || t.by_priority.empty()) return {};
+  constexpr int kAttempts = 4;  // another worker may take the last unit between look and take
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    const SetTable::LoadCandidate* chosen = nullptr;
+    const SetTable::LoadCandidate* least_loaded_top = nullptr;  // overcommit fallback
+    // Tiers: runs of equal priority, highest first.
+    for (std::size_t begin = 0; begin < t.by_priority.size() && !chosen;) {
+      std::size_t end = begin;
+      const SetTable::LoadCandidate* best = nullptr;
+      Free best_free;
+      uint64_t ties = 0;
+      for (; end < t.by_priority.size() && t.by_priority[end].priority == t.by_priority[begin].priority; ++end) {
+        const auto& c = t.by_priority[end];
+        const Free f = free_of(t, c, board, board_base + c.position);
+        if (!best || f > best_free) {
+          best = &c;
+          best_free = f;
+          ties = 1;
+        } else if (f == best_free && random_below(state.rng, ++ties) == 0) {
+          best = &c;  // reservoir choice: each of the tied candidates equally likely
+        }
+      }
+      if (begin == 0) least_loaded_top = best;
+      if (best_free.amount > 0) chosen = best;
+      begin = end;
+    }
+    if (!chosen && t.overcommit) chosen = least_loaded_top;
+    if (!chosen) return {};
+    Selection s = selection_of(t, chosen->position);
+    if (!acquire) return s;
+    if (board.try_acquire(board_base + chosen->position, t.resource_mask, chosen->capacity, t.overcommit)) {
+      s.resources = t.resource_mask;
+      return s;
+    }
+  }
+  return {};
+}
+
+uint8_t Selector::resource_mask(int32_t set_position) const {
+  if (set_position < 0 || static_cast<std::size_t>(set_position) >= sets_.size()) return 0;
+  return sets_[static_cast<std::size_t>(set_position)].resource_mask;
+}
+
+void Selector::capacities(int32_t set_position, uint32_t destination, uint32_t (&out)[kMaxResources]) const {
+  for (auto& v : out) v = 0;
+  if (set_position < 0 || static_cast<std::size_t>(set_position) >= sets_.size()) return;
+  const SetTable& t = sets_[static_cast<std::size_t>(set_position)];
+  if (destination >= t.capacity.size()) return;
+  for (std::size_t r = 0; r < kMaxResources; ++r) out[r] = t.capacity[destination][r];
 }
 
 Selection Selector::select_by_hash(int32_t set_position, uint64_t key_hash) const {

@@ -177,6 +177,29 @@ std::string parent_folder(std::string_view path) {
   return std::string(path.substr(0, slash + 1));
 }
 
+// Kamailio's dispatcher attribute maxload=N (call load algorithm 10): the capacity, for every
+// resource of a least-loaded set, of a destination read from dispatcher.list.
+bool maxload_attr(std::string_view attrs, uint32_t& out, bool& present) {
+  present = false;
+  while (!attrs.empty()) {
+    const std::size_t end = attrs.find(';');
+    const std::string_view item = attrs.substr(0, end);
+    attrs = end == std::string_view::npos ? std::string_view{} : attrs.substr(end + 1);
+    if (item.substr(0, 8) != "maxload=") continue;
+    const std::string_view value = item.substr(8);
+    uint64_t v = 0;
+    if (value.empty() || value.size() > 10) return false;
+    for (char c : value) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (v > 1000000000) return false;
+    out = static_cast<uint32_t>(v);
+    present = true;
+  }
+  return true;
+}
+
 // Where a table sits, for messages: `name` for the table itself ("[balancer]", "interface 1"),
 // `prefix` before a key ("balancer.", "interface 1: ").
 struct Section {
@@ -229,9 +252,14 @@ class Loader {
   bool load_workers(const toml::Table& t);
   bool load_tables(const toml::Table& t);
   bool load_probing(const toml::Table& t);
+  bool load_dialogs(const toml::Table& t);
+  bool load_least_loaded(const Section& s, const toml::Table& t, SetConfig& c);
+  bool load_capacity(const Section& s, const toml::Table& t, const SetConfig& c, balance::Destination& d);
+  bool note_resource(uint32_t line, const std::string& where, const std::string& name);
+  bool maxload_from_attrs(const SetConfig& c, balance::Destination& d, const std::string& where);
   bool load_set(const toml::Table& t, std::size_t ordinal);
   bool load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
-                        balance::Destination& out);
+                        const SetConfig& c, balance::Destination& out);
   bool parse_destination_uri(const Section& s, const toml::Value& v, net::SocketAddress& out);
   bool cross_check();
   bool reject_top_level(const toml::Entry& e);
@@ -533,6 +561,129 @@ bool Loader::load_tables(const toml::Table& t) {
                   c.arp_pending_packets);
 }
 
+bool Loader::maxload_from_attrs(const SetConfig& c, balance::Destination& d, const std::string& where) {
+  uint32_t maxload = 0;
+  bool present = false;
+  if (!maxload_attr(d.attrs, maxload, present)) {
+    return fail(c.line, where + quoted(d.uri) + ": attribute maxload must be a number 0..1000000000");
+  }
+  if (present)
+    for (const std::string& r : c.set.resources) d.capacities.push_back({r, maxload});
+  return true;
+}
+
+bool Loader::load_dialogs(const toml::Table& t) {
+  const Section s{"[dialogs]", "dialogs.", t.line};
+  DialogsConfig& d = config_.dialogs;
+  if (!check_keys(s, t, {"capacity", "early_timeout_s", "max_lifetime_s", "idle_timeout_s"}) ||
+      !get_uint(s, t, "capacity", limits::kMinDialogs, limits::kMaxDialogs, d.capacity) ||
+      !get_uint(s, t, "early_timeout_s", 1, limits::kMaxDialogTimeoutS, d.early_timeout_s) ||
+      !get_uint(s, t, "max_lifetime_s", 1, limits::kMaxDialogTimeoutS, d.max_lifetime_s) ||
+      !get_uint(s, t, "idle_timeout_s", 0, limits::kMaxDialogTimeoutS, d.idle_timeout_s)) {
+    return false;
+  }
+  if (d.max_lifetime_s < d.early_timeout_s) {
+    return fail(t.find("max_lifetime_s") ? t.find("max_lifetime_s")->line : t.line,
+                s.prefix + "max_lifetime_s (" + std::to_string(d.max_lifetime_s) +
+                    ") must not be shorter than early_timeout_s (" + std::to_string(d.early_timeout_s) + ")");
+  }
+  return true;
+}
+
+// Resource names become LoadBoard columns: at most balance::kMaxResources in one configuration.
+bool Loader::note_resource(uint32_t line, const std::string& where, const std::string& name) {
+  auto& names = config_.resource_names;
+  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  if (names.size() == balance::kMaxResources) {
+    return fail(line, where + "resource " + quoted(name) + " is one more than the " +
+                          std::to_string(balance::kMaxResources) + " resource names siplb tracks");
+  }
+  names.push_back(name);
+  return true;
+}
+
+// resources, load_mode, overcommit: keys of least-loaded sets only.
+bool Loader::load_least_loaded(const Section& s, const toml::Table& t, SetConfig& c) {
+  const bool least_loaded = c.set.algorithm == Algorithm::least_loaded;
+  for (std::string_view key : {"resources", "load_mode", "overcommit"}) {
+    const toml::Value* v = t.find(key);
+    if (v != nullptr && !least_loaded) {
+      return fail(v->line, s.prefix + std::string(key) + " applies to algorithm \"least-loaded\" only, not " +
+                               quoted(algorithm_text(c.set.algorithm)));
+    }
+  }
+  if (!least_loaded) return true;
+  c.set.load_mode = defaults::kLoadMode;
+  c.set.overcommit = defaults::kOvercommit;
+  c.set.resources.clear();
+  if (const toml::Value* v = t.find("resources")) {
+    std::vector<const toml::Value*> items;
+    if (v->kind == toml::Kind::string) {
+      items.push_back(v);
+    } else if (v->kind == toml::Kind::array && !v->items.empty()) {
+      for (const toml::Value& item : v->items) items.push_back(&item);
+    } else {
+      return fail(v->line, s.prefix + "resources must be a resource name or a non-empty array of names, got " +
+                               std::string(toml::kind_name(v->kind)));
+    }
+    for (const toml::Value* item : items) {
+      std::vector<balance::Capacity> probe;
+      std::string error;
+      if (item->kind != toml::Kind::string || !balance::parse_capacities(item->string + "=1", probe, error)) {
+        return fail(item->line, s.prefix + "resources: " +
+                                    (item->kind == toml::Kind::string ? quoted(item->string) + " is not a resource name"
+                                                                      : "items must be strings"));
+      }
+      if (std::find(c.set.resources.begin(), c.set.resources.end(), item->string) != c.set.resources.end()) {
+        return fail(item->line, s.prefix + "resources lists " + quoted(item->string) + " twice");
+      }
+      if (!note_resource(item->line, s.prefix, item->string)) return false;
+      c.set.resources.push_back(item->string);
+    }
+  } else {
+    c.set.resources.emplace_back(defaults::kResource);
+    if (!note_resource(t.line, s.prefix, c.set.resources.back())) return false;
+  }
+  std::string mode;
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, "load_mode", mode, &v)) return false;
+  if (v != nullptr) {
+    if (mode == "absolute") c.set.load_mode = balance::LoadMode::absolute;
+    else if (mode == "relative") c.set.load_mode = balance::LoadMode::relative;
+    else return fail(v->line, s.prefix + "load_mode must be absolute or relative, got " + quoted(mode));
+  }
+  return get_bool(s, t, "overcommit", c.set.overcommit);
+}
+
+// capacity = "pstn=32;transcoding=10" (OpenSIPS load_balancer syntax), or a number that every
+// resource of the set gets.
+bool Loader::load_capacity(const Section& s, const toml::Table& t, const SetConfig& c, balance::Destination& d) {
+  const toml::Value* v = t.find("capacity");
+  if (v == nullptr) return true;
+  if (v->kind == toml::Kind::integer) {
+    if (v->integer < 0 || v->integer > 1000000000) {
+      return fail(v->line, s.prefix + "capacity must be 0..1000000000, got " + std::to_string(v->integer));
+    }
+    if (c.set.resources.empty()) {
+      return fail(v->line, s.prefix + "a capacity number needs a least-loaded set (or write \"name=N\")");
+    }
+    for (const std::string& r : c.set.resources)
+      d.capacities.push_back({r, static_cast<uint32_t>(v->integer)});
+    return true;
+  }
+  if (v->kind != toml::Kind::string) {
+    return fail(v->line, s.prefix + "capacity must be \"resource=N;...\" or a number, got " +
+                             std::string(toml::kind_name(v->kind)));
+  }
+  std::string error;
+  if (!balance::parse_capacities(v->string, d.capacities, error)) {
+    return fail(v->line, s.prefix + "capacity: " + error);
+  }
+  for (const balance::Capacity& cap : d.capacities)
+    if (!note_resource(v->line, s.prefix, cap.resource)) return false;
+  return true;
+}
+
 bool Loader::load_probing(const toml::Table& t) {
   const Section s{"[probing]", "probing.", t.line};
   ProbingConfig& p = config_.probing;
@@ -649,10 +800,11 @@ bool Loader::parse_destination_uri(const Section& s, const toml::Value& v, net::
 }
 
 bool Loader::load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
-                              balance::Destination& d) {
+                              const SetConfig& c, balance::Destination& d) {
   const std::string name = set.name + " destination " + std::to_string(ordinal);
   const Section s{name, name + ": ", t.line};
-  if (!check_keys(s, t, {"uri", "weight", "priority", "probe", "state", "attrs"})) return false;
+  if (!check_keys(s, t, {"uri", "weight", "priority", "probe", "state", "attrs", "capacity"})) return false;
+  if (!load_capacity(s, t, c, d)) return false;
   const toml::Value* v = nullptr;
   if (!get_required_string(s, t, "uri", d.uri, &v) || !parse_destination_uri(s, *v, d.address)) {
     return false;
@@ -687,7 +839,8 @@ bool Loader::load_destination(const Section& set, const toml::Table& t, std::siz
 bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
   const std::string name = "set " + std::to_string(ordinal);
   const Section s{name, name + ": ", t.line};
-  if (!check_keys(s, t, {"id", "name", "algorithm", "hash_key", "maglev_table_size", "dispatcher_list"},
+  if (!check_keys(s, t, {"id", "name", "algorithm", "hash_key", "maglev_table_size", "dispatcher_list",
+                         "resources", "load_mode", "overcommit"},
                   {"destination"})) {
     return false;
   }
@@ -747,6 +900,8 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
     }
   }
 
+  if (!load_least_loaded(s, t, c)) return false;
+
   if (!get_uint(s, t, "maglev_table_size", limits::kMinMaglevTableSize,
                 limits::kMaxMaglevTableSize, c.maglev_table_size)) {
     return false;
@@ -766,7 +921,7 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
     }
     for (std::size_t k = 0; k < v->tables.size(); ++k) {
       balance::Destination d;
-      if (!load_destination(s, v->tables[k], k + 1, d)) return false;
+      if (!load_destination(s, v->tables[k], k + 1, c, d)) return false;
       for (std::size_t j = 0; j < c.set.destinations.size(); ++j) {
         if (c.set.destinations[j].address == d.address) {
           return fail(v->tables[k].find("uri")->line,
@@ -801,6 +956,7 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
                                         std::to_string(lines[j]) + ")");
           }
         }
+        if (!maxload_from_attrs(c, d, shown)) return false;
         c.set.destinations.push_back(std::move(d));
         lines.push_back(list->line);
       }
@@ -818,6 +974,21 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
                 s.prefix + "maglev_table_size " + std::to_string(c.maglev_table_size) +
                     " must be larger than the number of destinations (" +
                     std::to_string(c.set.destinations.size()) + ")");
+  }
+  if (c.set.algorithm == Algorithm::least_loaded) {
+    // Some destination must be able to take a call: a capacity for every resource of the set.
+    const bool any = std::any_of(c.set.destinations.begin(), c.set.destinations.end(), [&](const balance::Destination& d) {
+      return std::all_of(c.set.resources.begin(), c.set.resources.end(), [&](const std::string& r) {
+        return std::any_of(d.capacities.begin(), d.capacities.end(),
+                           [&](const balance::Capacity& cap) { return cap.resource == r && cap.max > 0; });
+      });
+    });
+    if (!any) {
+      std::string names;
+      for (const std::string& r : c.set.resources) names += (names.empty() ? "" : ", ") + r;
+      return fail(t.line, s.prefix + "least-loaded, but no destination declares a capacity for " + names +
+                              " (add capacity = \"" + c.set.resources.front() + "=N\" to the destinations)");
+    }
   }
   config_.sets.push_back(std::move(c));
   destination_lines_.push_back(std::move(lines));
@@ -855,8 +1026,8 @@ bool Loader::reject_top_level(const toml::Entry& e) {
   if (!is_table) {
     return fail(v.line, "unknown key '" + e.key + "' at the top level (keys go inside a [table])");
   }
-  static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]",
-                                                   "[tables]",   "[probing]",     "[[set]]"};
+  static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]", "[tables]",
+                                                   "[probing]",  "[dialogs]",     "[[set]]"};
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view section : kSections) {
@@ -871,7 +1042,7 @@ bool Loader::reject_top_level(const toml::Entry& e) {
   if (!best.empty()) {
     reason += " (did you mean " + std::string(best) + "?)";
   } else {
-    reason += " (expected [balancer], [[interface]], [workers], [tables], [probing], [[set]])";
+    reason += " (expected [balancer], [[interface]], [workers], [tables], [probing], [dialogs], [[set]])";
   }
   return fail(v.line, std::move(reason));
 }
@@ -885,13 +1056,15 @@ ConfigResult Loader::run() {
     for (const toml::Entry& e : doc.root.entries) {
       const toml::Value& v = e.value;
       bool ok = true;
-      if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing") {
+      if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing" ||
+          e.key == "dialogs") {
         const toml::Table* t = single_table(v, e.key);
         if (t == nullptr) break;
         if (e.key == "balancer") ok = load_balancer(*t);
         if (e.key == "workers") ok = load_workers(*t);
         if (e.key == "tables") ok = load_tables(*t);
         if (e.key == "probing") ok = load_probing(*t);
+        if (e.key == "dialogs") ok = load_dialogs(*t);
       } else if (e.key == "interface" || e.key == "set") {
         if (v.kind == toml::Kind::table && v.tables.front().implicit && e.key == "set") {
           ok = fail(v.line, "[[set.destination]] must follow the [[set]] it belongs to");

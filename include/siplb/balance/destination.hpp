@@ -22,6 +22,7 @@ namespace siplb::balance {
   X(hash_auth_user, "hash-auth-user", 5)    \
   X(random, "random", 6)                    \
   X(weighted, "weighted", 9)                \
+  X(least_loaded, "least-loaded", 10)       \
   X(maglev, "maglev", -1)
 
 enum class Algorithm : uint8_t {
@@ -46,6 +47,18 @@ inline bool is_selectable(DestinationState s) {
   return s == DestinationState::active || s == DestinationState::probing;
 }
 
+// Least-loaded balancing (OpenSIPS load_balancer, Kamailio dispatcher algorithm 10): a destination
+// declares how many calls of each named resource it takes ("pstn=32;transcoding=10"); a set says
+// which resources a call holds for its lifetime. At most kMaxResources names in one configuration.
+inline constexpr std::size_t kMaxResources = 8;
+struct Capacity {
+  std::string resource;  // "pstn"
+  uint32_t max = 0;      // calls of that resource at once
+};
+
+// Free capacity as the count of calls left (absolute) or the share of the capacity left (relative).
+enum class LoadMode : uint8_t { absolute, relative };
+
 struct Destination {
   std::string uri;              // as configured, e.g. "sip:10.0.0.11:5060"
   net::SocketAddress address;   // resolved IP and port the packets go to
@@ -54,6 +67,7 @@ struct Destination {
   DestinationState state = DestinationState::active;
   bool probe = true;            // send OPTIONS health probes to it
   std::string attrs;            // free-form, kept from dispatcher.list (e.g. "weight=2;socket=...")
+  std::vector<Capacity> capacities;  // least-loaded: calls it takes per resource (none: not chosen)
 };
 
 struct DestinationSet {
@@ -61,6 +75,15 @@ struct DestinationSet {
   std::string name;
   Algorithm algorithm = Algorithm::maglev;
   std::vector<Destination> destinations;
+  // Least-loaded sets: the resources each call holds (one unit of each), how free capacity is
+  // compared, and whether a call may still go to the least-loaded destination when all are full.
+  std::vector<std::string> resources;
+  LoadMode load_mode = LoadMode::absolute;
+  bool overcommit = false;
 };
+
+// Parses an OpenSIPS load_balancer resource list "pstn=32;transcoding=10" (names of letters,
+// digits, '_', '-', '.'; each at most once). False with the reason in `error` otherwise.
+bool parse_capacities(std::string_view text, std::vector<Capacity>& out, std::string& error);
 
 }  // namespace siplb::balance

@@ -53,7 +53,12 @@ struct WorkerSelectState {
 
 struct BuildOptions {
   uint32_t maglev_table_size = 65537;  // a prime well above 100x the destinations of a set
+  // Least-loaded sets: resource names by LoadBoard column (at most kMaxResources). A set's
+  // resources and its destinations' capacities must name resources listed here.
+  std::vector<std::string> resource_names;
 };
+
+class LoadBoard;
 
 // Sets larger than this are rejected by build() (Maglev entries are 16-bit positions).
 inline constexpr std::size_t kMaxSetDestinations = 65535;
@@ -62,6 +67,7 @@ inline constexpr std::size_t kMaxSetDestinations = 65535;
 struct Selection {
   int32_t index = -1;  // -1: nothing selectable (answer 503)
   net::SocketAddress address;
+  uint8_t resources = 0;  // least-loaded with acquire: the LoadBoard columns taken (bit r: column r)
 };
 
 class Selector {
@@ -99,6 +105,24 @@ class Selector {
   // tests, benchmarks and the measurement of keys moved on failure). Index -1 when the position is
   // out of range, the set has no candidate or its algorithm does not hash. Any thread.
   Selection select_by_hash(int32_t set_position, uint64_t key_hash) const;
+
+  // Least-loaded choice for set `set_position`, whose destination d has LoadBoard row
+  // `board_base + d`: among its candidates (selectable, weight > 0, a capacity for every resource
+  // the set takes) the one with the most free capacity, absolute (capacity minus use) or relative
+  // (share of the capacity unused), the smallest over the set's resources; ties at random. The
+  // highest priority tier with free capacity is used (a full tier spills to the next). When every
+  // candidate is full: index -1, or with the set's overcommit the least-loaded of the top tier.
+  // With `acquire`, one unit of each of the set's resources is taken on the board for the chosen
+  // destination (all-or-nothing; when another worker took the last unit first it chooses again)
+  // and Selection::resources says which; without, nothing changes (requests that make no call).
+  // Index -1 too for an out-of-range position or a set that is not least-loaded.
+  // Workers; no allocation, lock or syscall.
+  Selection select_least_loaded(int32_t set_position, LoadBoard& board, uint32_t board_base,
+                                bool acquire, WorkerSelectState& state) const;
+  // The LoadBoard columns a call of the set holds (0 for sets that are not least-loaded).
+  uint8_t resource_mask(int32_t set_position) const;
+  // Capacities of a destination by LoadBoard column (0 where it declares none), for reports.
+  void capacities(int32_t set_position, uint32_t destination, uint32_t (&out)[kMaxResources]) const;
 
   ~Selector();
   struct SetTable;  // private layout, defined in selector.cpp

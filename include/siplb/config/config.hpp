@@ -40,6 +40,11 @@ inline constexpr uint32_t kTransactions = 65536;
 inline constexpr uint32_t kTransactionTtlMs = 32000;    // 64*T1 (RFC 3261 Timer B/F)
 inline constexpr uint32_t kArpTimeoutS = 300;
 inline constexpr uint32_t kArpPendingPackets = 64;
+// [dialogs]
+inline constexpr uint32_t kDialogs = 1u << 20;          // room for 1M concurrent dialogs
+inline constexpr uint32_t kEarlyTimeoutS = 180;         // Timer C (RFC 3261 16.6 11): 3 minutes
+inline constexpr uint32_t kMaxLifetimeS = 14400;        // a BYE never seen: released after 4 hours
+inline constexpr uint32_t kIdleTimeoutS = 0;            // 0: off
 // [probing]
 inline constexpr bool kProbingEnabled = true;
 inline constexpr uint32_t kProbeIntervalMs = 1000;
@@ -51,6 +56,9 @@ inline constexpr std::string_view kProbeFromUser = "siplb";  // from_uri = sip:s
 inline constexpr balance::Algorithm kAlgorithm = balance::Algorithm::maglev;
 inline constexpr balance::HashKey kHashKey = balance::HashKey::call_id;
 inline constexpr uint32_t kMaglevTableSize = 65537;
+inline constexpr std::string_view kResource = "calls";  // least-loaded sets without resources
+inline constexpr balance::LoadMode kLoadMode = balance::LoadMode::absolute;
+inline constexpr bool kOvercommit = false;
 // [[set.destination]]
 inline constexpr uint16_t kDestinationPort = 5060;      // when the URI names none
 inline constexpr uint16_t kWeight = 1;
@@ -77,6 +85,9 @@ inline constexpr uint32_t kMinTransactionTtlMs = 1000;
 inline constexpr uint32_t kMaxTransactionTtlMs = 600000;
 inline constexpr uint32_t kMaxArpTimeoutS = 86400;
 inline constexpr uint32_t kMaxArpPendingPackets = 4096;
+inline constexpr uint32_t kMinDialogs = 1024;
+inline constexpr uint32_t kMaxDialogs = 1u << 26;
+inline constexpr uint32_t kMaxDialogTimeoutS = 7 * 86400;
 inline constexpr uint32_t kMinProbeIntervalMs = 100;
 inline constexpr uint32_t kMaxProbeIntervalMs = 3600000;
 inline constexpr uint32_t kMinProbeTimeoutMs = 10;      // and at most interval_ms
@@ -123,6 +134,14 @@ struct TablesConfig {
   uint32_t arp_pending_packets = defaults::kArpPendingPackets;
 };
 
+// The dialog table of least-loaded sets (allocated only when a set uses least-loaded).
+struct DialogsConfig {
+  uint32_t capacity = defaults::kDialogs;            // a full table answers new calls 503
+  uint32_t early_timeout_s = defaults::kEarlyTimeoutS;
+  uint32_t max_lifetime_s = defaults::kMaxLifetimeS;
+  uint32_t idle_timeout_s = defaults::kIdleTimeoutS;  // 0: off
+};
+
 struct ProbingConfig {
   bool enabled = defaults::kProbingEnabled;
   uint32_t interval_ms = defaults::kProbeIntervalMs;
@@ -148,7 +167,16 @@ struct Config {
   WorkersConfig workers;
   TablesConfig tables;
   ProbingConfig probing;
+  DialogsConfig dialogs;
   std::vector<SetConfig> sets;  // at least one; each with at least one destination
+  // Every resource name the sets and destinations use, in the order first seen (LoadBoard columns).
+  std::vector<std::string> resource_names;
+
+  bool uses_least_loaded() const {
+    for (const SetConfig& s : sets)
+      if (s.set.algorithm == balance::Algorithm::least_loaded) return true;
+    return false;
+  }
 
   // The set requests go to: the first one in the file.
   const SetConfig& default_set() const { return sets.front(); }

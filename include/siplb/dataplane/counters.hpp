@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "siplb/dialog/dialog_state.hpp"
+
 namespace siplb::dataplane {
 
 // X(name, description). One list gives the enum, the names and the counters.
@@ -113,6 +115,12 @@ struct alignas(64) WorkerCounters {
   Counter transaction_hits;
   Counter transaction_misses;
   Counter transaction_table_full;  // an INVITE's route could not be remembered (size [tables])
+  // Least-loaded calls (dialog tracking).
+  Counter dialogs_created;
+  Counter dialogs_confirmed;
+  Counter dialog_table_full;       // a new call answered 503: the dialog table is full ([dialogs])
+  Counter least_loaded_full;       // a new call answered 503: every destination at capacity
+  std::array<Counter, dialog::kEndReasonCount> dialog_ends;  // ended by this worker, by reason
   std::array<Counter, kDropReasonCount> drops;
   std::array<Counter, kReplyCodeCount> replies;
   std::array<Counter, kMaxDestinations> forwarded_to;  // requests, by destination position

@@ -32,6 +32,7 @@ struct Snapshot {
   int32_t default_set = 0;
   std::vector<uint16_t> set_base;             // global position of each set's first destination
   std::vector<DestinationInfo> destinations;  // by global position
+  std::vector<std::string> resource_names;    // LoadBoard columns (least-loaded sets)
   uint64_t version = 0;
 };
 
