@@ -87,11 +87,13 @@ TEST(AlgorithmNames, RoundTripAndNumbers) {
   EXPECT_EQ(a, Algorithm::hash_call_id);
   EXPECT_TRUE(algorithm_from_text("9", a));
   EXPECT_EQ(a, Algorithm::weighted);
+  EXPECT_TRUE(algorithm_from_text("10", a));  // Kamailio's call load distribution
+  EXPECT_EQ(a, Algorithm::least_loaded);
   EXPECT_TRUE(algorithm_from_text("Hash-Call-ID", a));
   EXPECT_EQ(a, Algorithm::hash_call_id);
   EXPECT_EQ(algorithm_name(Algorithm::hash_auth_user), "hash-auth-user");
   a = Algorithm::maglev;
-  for (const char* bad : {"", "7", "8", "10", "04", "-1", "maglevv", "round_robin", " 4"}) {
+  for (const char* bad : {"", "7", "8", "11", "04", "-1", "maglevv", "round_robin", " 4"}) {
     EXPECT_FALSE(algorithm_from_text(bad, a)) << bad;
     EXPECT_EQ(a, Algorithm::maglev);
   }

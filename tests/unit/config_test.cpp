@@ -495,7 +495,7 @@ TEST(ConfigErrors, UnknownTables) {
                "test.toml:1: unknown table [interfaces] (did you mean [[interface]]?)");
   expect_error(before_minimal("[logging]\n"),
                "test.toml:1: unknown table [logging] (expected [balancer], [[interface]], [workers], "
-               "[tables], [probing], [[set]])");
+               "[tables], [probing], [dialogs], [[set]])");
   expect_error(before_minimal("[balancer.extra]\n"),
                "test.toml:1: [balancer]: unknown table 'extra' ([balancer] has no sub-tables)");
   expect_error(std::string(kInterface) + "[[set]]\nid = 1\n[[set.destinations]]\nuri = \"sip:10.0.0.11\"\n",
@@ -682,7 +682,7 @@ TEST(ConfigErrors, SetAlgorithm) {
   const std::string tail = "[[set.destination]]\nuri = \"sip:10.0.0.11\"\n";
   const std::string choices =
       "hash-call-id (0), hash-from-uri (1), hash-to-uri (2), hash-request-uri (3), round-robin (4), "
-      "hash-auth-user (5), random (6), weighted (9), maglev";
+      "hash-auth-user (5), random (6), weighted (9), least-loaded (10), maglev";
   expect_error(head + "algorithm = \"fastest\"\n" + tail,
                "test.toml:6: set 1: unknown algorithm \"fastest\" (expected one of " + choices + ")");
   expect_error(head + "algorithm = 7\n" + tail,
