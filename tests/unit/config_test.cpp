@@ -167,7 +167,8 @@ TEST(ConfigExample, EveryKeyOfTheSchemaAppears) {
         "burst", "transactions", "transaction_ttl_ms", "arp_timeout_s", "arp_pending_packets",
         "enabled", "interval_ms", "timeout_ms", "failure_threshold", "recovery_threshold",
         "success_codes", "from_uri", "id", "name", "algorithm", "hash_key", "maglev_table_size",
-        "dispatcher_list", "uri", "weight", "priority", "probe", "state", "attrs"}) {
+        "dispatcher_list", "uri", "weight", "priority", "probe", "state", "attrs", "capacity", "resources", "load_mode", "overcommit",
+        "early_timeout_s", "max_lifetime_s", "idle_timeout_s"}) {
     EXPECT_NE(text.find(std::string(key) + " = "), std::string::npos) << key;
   }
 }
