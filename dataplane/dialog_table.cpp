@@ -80,13 +80,22 @@ DialogTable::~DialogTable() {
 
 DialogTable::Begin DialogTable::begin(const DialogKey& key, uint16_t destination, uint8_t resources,
                                       uint32_t cseq, uint64_t now, int32_t& slot) {
+  if (live_.fetch_add(1, std::memory_order_acq_rel) >= capacity_) {
+    live_.fetch_sub(1, std::memory_order_acq_rel);
+    return Begin::full;
+  }
   const int32_t pos = rte_hash_add_key(hash_, &key);
-  if (pos < 0) return Begin::full;
+  if (pos < 0) {
+    live_.fetch_sub(1, std::memory_order_acq_rel);
+    return Begin::full;
+  }
   Slot& s = slots_[pos];
   slot = pos;
   uint8_t expected = raw(Phase::free);
-  if (!s.phase.compare_exchange_strong(expected, raw(Phase::busy), std::memory_order_acq_rel))
+  if (!s.phase.compare_exchange_strong(expected, raw(Phase::busy), std::memory_order_acq_rel)) {
+    live_.fetch_sub(1, std::memory_order_acq_rel);
     return Begin::exists;  // the key was there: its dialog is live or being ended
+  }
   s.resources = resources;
   s.destination = destination;
   s.initial_cseq = cseq;
@@ -106,6 +115,7 @@ int32_t DialogTable::find(const DialogKey& key) const {
 void DialogTable::finish(Slot& s) {
   if (board_) board_->release(s.destination, s.resources);
   rte_hash_del_key(hash_, &s.key);
+  live_.fetch_sub(1, std::memory_order_acq_rel);
   // The position is reused only after a grace period that starts with the delete above, and the
   // thread running this has not passed a quiescent state yet: no one else can have it now.
   s.phase.store(raw(Phase::free), std::memory_order_release);
@@ -153,7 +163,6 @@ uint32_t DialogTable::sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dial
   return ended;
 }
 
-uint32_t DialogTable::live() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
 
 void DialogTable::count_by_destination(uint32_t* counts, std::size_t n) const {
   for (std::size_t d = 0; d < n; ++d) counts[d] = 0;

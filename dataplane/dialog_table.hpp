@@ -77,7 +77,8 @@ class DialogTable {
   // sweep stopped), counting each end in ends[reason]. Returns how many it ended.
   uint32_t sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dialog::kEndReasonCount]);
 
-  uint32_t live() const;  // keys in the hash (live and being ended)
+  // Dialogs recorded and not yet ended (at most capacity(): begin() refuses beyond it).
+  uint32_t live() const { return live_.load(std::memory_order_relaxed); }
   uint32_t capacity() const { return capacity_; }
   uint32_t slot_count() const { return slot_count_; }
   // Live dialogs per destination, counted slot by slot into counts[0..n) (control: reports and
@@ -104,6 +105,8 @@ class DialogTable {
   uint32_t slot_count_ = 0;
   uint32_t capacity_ = 0;
   uint32_t sweep_next_ = 0;  // control thread only
+  // Counts against capacity: rte_hash's own limit depends on how keys fall into its buckets.
+  alignas(64) std::atomic<uint32_t> live_{0};
   balance::LoadBoard* board_ = nullptr;
   dialog::Timeouts timeouts_;
 };

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "../../dataplane/dialog_tracking.hpp"
 #include "../../dataplane/packet_path.hpp"
 #include "../../dataplane/worker.hpp"
 #include "packet_builder.hpp"
@@ -144,6 +148,12 @@ class Worker {
       iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
     }
     sh_.interfaces.push_back(iface);
+    // Least-loaded sets: the dialog table, with a QSBR variable no thread reads under (deleted
+    // key positions come back at once).
+    rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("golden_rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
+    if (!rcu_ || rte_rcu_qsbr_init(rcu_, 1) != 0) ADD_FAILURE() << "rcu";
+    std::string dialog_error;
+    if (!dataplane::create_dialog_tracking(sh_, config_, rcu_, 0, dialog_error)) ADD_FAILURE() << dialog_error;
     publish({});
     static int serial = 0;
     ctx_.capture_tx = true;
@@ -158,6 +168,8 @@ class Worker {
     clear_output();
     dataplane::release_worker(ctx_);
     delete sh_.snapshot.exchange(nullptr);
+    sh_.dialogs.reset();
+    rte_free(rcu_);
   }
 
   void publish(const std::vector<balance::DestinationState>& states) {
@@ -222,6 +234,7 @@ class Worker {
   dataplane::Shared sh_;
   dataplane::WorkerContext ctx_;
   uint64_t version_ = 0;
+  rte_rcu_qsbr* rcu_ = nullptr;
 };
 
 }  // namespace siplb::golden
