@@ -14,11 +14,13 @@ namespace {
 
 using dialog::Phase;
 
-// Both halves of the key are 64-bit hashes already: fold them to the 32-bit signature.
+// Both halves of the key are 64-bit hashes already: combine them (not a plain XOR, which maps
+// correlated halves onto few buckets) and keep the well-mixed high bits.
 uint32_t dialog_key_signature(const void* key, uint32_t, uint32_t) {
   const auto* k = static_cast<const DialogKey*>(key);
-  const uint64_t v = k->call_id_hash ^ (k->caller_tag_hash * 0x9e3779b97f4a7c15ull);
-  return static_cast<uint32_t>(v ^ (v >> 32));
+  uint64_t v = k->call_id_hash ^ ((k->caller_tag_hash << 29) | (k->caller_tag_hash >> 35));
+  v *= 0x9e3779b97f4a7c15ull;
+  return static_cast<uint32_t>(v >> 32);
 }
 
 bool same_key(const DialogKey& a, const DialogKey& b) {
