@@ -316,11 +316,12 @@ sip_drops_total() {  # every drop whose reason starts with sip_
   awk '/^drops by reason:/{s=1; next} /^[a-z]/{s=0} s && $1 ~ /^sip_/ {v += $2} END {print v + 0}'
 }
 
-# start_uas N [SIPP ARGS...]: a sipp UAS (tools/demo/uas.xml, answers probes) on server N.
+# start_uas N [SIPP ARGS...]: a sipp UAS (tools/demo/uas.xml, or the scenario in UAS_SCENARIO;
+# -aa answers probes) on server N.
 start_uas() {
   local n=$1
   shift
-  (cd "$WORK" && exec ip netns exec "$LAB-s$n" sipp -sf "$UAS_XML" -i "$(server_ip "$n")" -p 5060 \
+  (cd "$WORK" && exec ip netns exec "$LAB-s$n" sipp -sf "${UAS_SCENARIO:-$UAS_XML}" -i "$(server_ip "$n")" -p 5060 \
     -aa -nostdin "$@" >"$WORK/uas$n.screen" 2>&1) &
   UAS_PID[$n]=$!
   E2E_PIDS+=("$!")
