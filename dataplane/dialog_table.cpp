@@ -42,8 +42,9 @@ std::unique_ptr<DialogTable> DialogTable::create(const char* name, const DialogS
   params.socket_id = socket_id;
   // Lock-free lookups concurrent with inserts and deletes from several threads; the extendable
   // bucket table lets the table hold `capacity` keys whatever their distribution.
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-                      RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+  params.extra_flag = settings.shared ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+                                            RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD | RTE_HASH_EXTRA_FLAGS_EXT_TABLE
+                                      : RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
   std::unique_ptr<DialogTable> t(new DialogTable());
   t->hash_ = rte_hash_create(&params);
   if (!t->hash_) {
@@ -51,7 +52,7 @@ std::unique_ptr<DialogTable> DialogTable::create(const char* name, const DialogS
             rte_strerror(rte_errno));
     return nullptr;
   }
-  if (rcu) {
+  if (rcu && settings.shared) {
     rte_hash_rcu_config rc{};
     rc.v = rcu;
     rc.mode = RTE_HASH_QSBR_MODE_DQ;  // deleted positions wait in a queue, reclaimed when safe

@@ -37,6 +37,10 @@ struct DialogKey {
 struct DialogSettings {
   uint32_t capacity = 1u << 20;
   dialog::Timeouts timeouts;  // TSC cycles
+  // false: a table used by one thread only (no lock-free multi-writer mode, no QSBR): the
+  // per-lcore tables of the software-steering design that perf/dialog_table_bench measures
+  // against the shared table siplbd uses.
+  bool shared = true;
 };
 
 class DialogTable {

@@ -7,6 +7,11 @@
 //
 //   build/pipeline_bench --benchmark_counters_tabular=true
 // Reports packets per second ("Mpps" counter = millions of packets per second per core).
+//
+// BM_pipeline_dialog_mix compares the hash pipeline with least-loaded balancing on live dialogs
+// over the same five-message calls (INVITE, its 200 OK coming back, ACK, BYE, the BYE's 200 OK),
+// every INVITE a new call: /maglev selects by Call-ID; /least_loaded also looks up, creates,
+// confirms and ends each call's dialog in the shared table and takes and gives back its capacity.
 // Needs no hugepages and no NIC: EAL starts with --no-huge and no devices.
 #include <benchmark/benchmark.h>
 #include <rte_cycles.h>
@@ -14,10 +19,16 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "../dataplane/dialog_tracking.hpp"
 #include "../dataplane/packet_path.hpp"
 #include "../dataplane/worker.hpp"
 #include "../tests/golden/packet_builder.hpp"
@@ -32,7 +43,7 @@ using golden::ip;
 constexpr int kCalls = 2048;
 constexpr uint16_t kBatch = 32;
 
-const char* kConfig = R"(
+const char* kMaglevConfig = R"(
 [[interface]]
 port = "net_null0"
 address = "10.0.0.1/24"
@@ -49,6 +60,49 @@ uri = "sip:10.0.0.13:5060"
 uri = "sip:10.0.0.14:5060"
 )";
 
+const char* kLeastLoadedConfig = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[dialogs]
+capacity = 65536
+[[set]]
+id = 1
+algorithm = "least-loaded"
+resources = "pstn"
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+capacity = 10000
+[[set.destination]]
+uri = "sip:10.0.0.12:5060"
+capacity = 10000
+[[set.destination]]
+uri = "sip:10.0.0.13:5060"
+capacity = 10000
+[[set.destination]]
+uri = "sip:10.0.0.14:5060"
+capacity = 10000
+)";
+
+// EAL once per process, with no hugepages and no devices; its runtime folder removed at exit.
+bool eal_ready() {
+  static const bool ready = [] {
+    std::string prefix = "--file-prefix=siplb-bench-" + std::to_string(getpid());
+    std::vector<std::string> args = {"bench", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
+                                     "--log-level=lib.eal:error", "--log-level=user1:warning", prefix, "-l", "0"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return false;
+    std::atexit([] {
+      std::string dir = rte_eal_get_runtime_dir();
+      rte_eal_cleanup();
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
+    return true;
+  }();
+  return ready;
+}
 std::string sdp() {
   return "v=0\r\n"
          "o=user1 53655765 2353687637 IN IP4 10.0.0.10\r\n"
@@ -98,8 +152,29 @@ std::vector<std::string> call_messages(int n) {
   return {invite, ack, bye, ok};
 }
 
+// The same call with the INVITE's 200 OK coming back from the server through our Via, in order:
+// INVITE, 200 OK (INVITE), ACK, BYE, 200 OK (BYE).
+std::vector<std::string> dialog_messages(int n) {
+  std::vector<std::string> m = call_messages(n);
+  const std::string tag = std::to_string(100000 + n);
+  const std::string id = "bench-" + std::to_string(n) + "-4b2f9c1e@10.0.0.10";
+  std::string answer =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-slb-0123456789abcdef\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-" + tag + "-1;rport=5062;received=10.0.0.10\r\n"
+      "Record-Route: <sip:10.0.0.1:5060;lr>\r\n"
+      "From: \"Alice\" <sip:alice@example.com>;tag=" + tag + "\r\n"
+      "To: <sip:service@10.0.0.1:5060>;tag=srv" + tag + "\r\n"
+      "Call-ID: " + id + "\r\nCSeq: 1 INVITE\r\nContact: <sip:service@10.0.0.11:5060>\r\n"
+      "Content-Length: 0\r\n\r\n";
+  return {m[0], answer, m[1], m[2], m[3]};
+}
+
+enum class Mix { call, dialog };
+
 struct Bench {
   rte_mempool* pool = nullptr;
+  rte_rcu_qsbr* rcu = nullptr;
   std::vector<std::vector<char>> frames;  // Ethernet frames
   config::Config config;
   dataplane::NeighborTable neighbors{1024};
@@ -108,22 +183,12 @@ struct Bench {
   std::size_t invite_bytes = 0;
   bool ok = false;
 
-  Bench() {
-    std::string prefix = "--file-prefix=siplb-bench-" + std::to_string(getpid());
-    std::vector<std::string> args = {"bench", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-                                     "--log-level=lib.eal:error", "--log-level=user1:warning", prefix, "-l", "0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return;
-    // Leave no runtime folder (/var/run/dpdk/<prefix>) behind.
-    std::atexit([] {
-      std::string dir = rte_eal_get_runtime_dir();
-      rte_eal_cleanup();
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    });
-    pool = rte_pktmbuf_pool_create("bench", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    auto loaded = config::load_config_text(kConfig, "bench.toml");
+  // `name` names the DPDK objects; `transaction_ttl_ms` short makes every INVITE of the cycled
+  // frames a new transaction (as on a live balancer) instead of a retransmission.
+  Bench(const char* name, const char* config_text, Mix mix, uint64_t transaction_ttl_ms) {
+    if (!eal_ready()) return;
+    pool = rte_pktmbuf_pool_create(name, 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    auto loaded = config::load_config_text(config_text, "bench.toml");
     if (!pool || !loaded.ok()) return;
     config = *loaded.config;
     sh.pool = pool;
@@ -136,7 +201,7 @@ struct Bench {
     sh.arp_grace_tsc = 3000 * ms;
     sh.arp_retry_tsc = 1000 * ms;
     sh.arp_wait_tsc = 3000 * ms;
-    sh.transaction_ttl_tsc = 32000 * ms;
+    sh.transaction_ttl_tsc = transaction_ttl_ms * ms;
     sh.transaction_capacity = 65536;
     sh.sip_ports[0] = 5060;
     sh.sip_port_count = 1;
@@ -148,14 +213,19 @@ struct Bench {
     iface.via_sent_by = "10.0.0.1:5060";
     iface.record_route = "<sip:10.0.0.1:5060;lr>";
     sh.interfaces.push_back(iface);
+    // Dialog tracking (least-loaded): a QSBR variable with no reader, as no other thread reads.
+    rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc(name, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
+    std::string error;
+    if (!rcu || rte_rcu_qsbr_init(rcu, 1) != 0 || !dataplane::create_dialog_tracking(sh, config, rcu, 0, error)) return;
     sh.snapshot.store(dataplane::build_snapshot(config, {}, 1).release());
     ctx.capture_tx = true;
-    if (!dataplane::init_worker(ctx, sh, 0, 0)) return;
+    static uint16_t worker_serial = 0;
+    if (!dataplane::init_worker(ctx, sh, worker_serial++, 0)) return;
     for (const char* n : {"10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14"})
       neighbors.learn(ip(n), golden::mac(static_cast<uint8_t>(ip(n) >> 24)).addr_bytes, rte_rdtsc());
     golden::Udp u{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060};
     for (int c = 0; c < kCalls; ++c) {
-      auto msgs = call_messages(c);
+      auto msgs = mix == Mix::call ? call_messages(c) : dialog_messages(c);
       if (c == 0) invite_bytes = msgs[0].size();
       for (auto& text : msgs) {
         rte_mbuf* m = golden::udp_frame(pool, u, text);
@@ -169,7 +239,7 @@ struct Bench {
 };
 
 Bench& bench() {
-  static Bench b;
+  static Bench b("bench", kMaglevConfig, Mix::call, 32000);
   return b;
 }
 
@@ -179,8 +249,7 @@ void free_staged(dataplane::WorkerContext& ctx) {
   tx.count = 0;
 }
 
-void BM_pipeline_call_mix(benchmark::State& state) {
-  Bench& b = bench();
+void run_pipeline(benchmark::State& state, Bench& b) {
   if (!b.ok) {
     state.SkipWithError("EAL or pool set-up failed");
     return;
@@ -211,8 +280,23 @@ void BM_pipeline_call_mix(benchmark::State& state) {
   uint64_t drops = 0;
   for (const auto& c : b.ctx.counters.drops) drops += c.get();
   state.counters["drops"] = static_cast<double>(drops);
+  uint64_t replies = 0;
+  for (const auto& c : b.ctx.counters.replies) replies += c.get();
+  state.counters["replies"] = static_cast<double>(replies);  // 503s would mean a broken set-up
 }
+
+void BM_pipeline_call_mix(benchmark::State& state) { run_pipeline(state, bench()); }
 BENCHMARK(BM_pipeline_call_mix);
+
+void BM_pipeline_dialog_mix(benchmark::State& state, const char* name, const char* config) {
+  static std::map<std::string, std::unique_ptr<Bench>> benches;
+  auto& b = benches[name];
+  if (!b) b = std::make_unique<Bench>(name, config, Mix::dialog, 1);
+  run_pipeline(state, *b);
+  if (b->sh.dialogs) state.counters["live_dialogs"] = b->sh.dialogs->live();
+}
+BENCHMARK_CAPTURE(BM_pipeline_dialog_mix, maglev, "bench_mg", kMaglevConfig);
+BENCHMARK_CAPTURE(BM_pipeline_dialog_mix, least_loaded, "bench_ll", kLeastLoadedConfig);
 
 // The parse step alone on the same frames' SIP payloads, to see the share of the pipeline it takes.
 void BM_pipeline_parse_only(benchmark::State& state) {
