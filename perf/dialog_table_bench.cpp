@@ -11,6 +11,11 @@
 // workers (EAL lcores) and timed from a common start to the last worker's end; the counters are
 // millions of operations per second for the whole table.
 //
+// BM_dialog_table_packets adds what each design does around a table operation in the pipeline:
+// every operation starts from a ~580-byte INVITE written into a buffer (the NIC's DMA), parsed,
+// its Call-ID and From-tag hashed into the key. Steered operations hand the buffer itself to the
+// owner, which parses it again (its cache lines move between cores): the full price of steering.
+//
 //   taskset -c 0,1 build/dialog_table_bench --benchmark_repetitions=3
 // Needs 2 cores for the 2-worker runs, no hugepages (EAL --no-huge -m 1536) and no NIC.
 #include <benchmark/benchmark.h>
@@ -25,6 +30,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -32,6 +38,9 @@
 #include <vector>
 
 #include "../dataplane/dialog_table.hpp"
+#include "siplb/balance/selector.hpp"
+#include "siplb/sip/accessors.hpp"
+#include "siplb/sip/parser.hpp"
 
 namespace {
 
@@ -80,7 +89,45 @@ struct Request {  // what a worker hands to the owner of a dialog (steered desig
   DialogKey key;
   Op op;
   uint32_t pad;
+  const char* packet;  // packet runs: the datagram the owner parses for the key
 };
+
+// The INVITE of the packet runs; its Call-ID carries the dialog number in 16 hex digits.
+const std::string kInvite =
+    "INVITE sip:service@10.0.0.1:5060 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-74bf9-1;rport\r\n"
+    "From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"
+    "To: <sip:service@10.0.0.1:5060>\r\n"
+    "Call-ID: 0000000000000000-4b2f9c1e@10.0.0.10\r\n"
+    "CSeq: 1 INVITE\r\n"
+    "Contact: <sip:alice@10.0.0.10:5062>\r\n"
+    "Max-Forwards: 70\r\n"
+    "Subject: Performance Test\r\n"
+    "Content-Type: application/sdp\r\n"
+    "Content-Length: 236\r\n\r\n"
+    "v=0\r\no=user1 53655765 2353687637 IN IP4 10.0.0.10\r\ns=-\r\nc=IN IP4 10.0.0.10\r\nt=0 0\r\n"
+    "m=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n";
+const std::size_t kCallIdDigits = kInvite.find("Call-ID: ") + 9;
+constexpr std::size_t kBuffers = 16384;  // per worker: more than can be in flight
+constexpr std::size_t kBufferSize = 1024;
+
+// The dialog key of a datagram: parse it, hash its Call-ID and From-tag (as the pipeline does).
+DialogKey key_of_packet(const char* packet) {
+  siplb::sip::Message msg;
+  siplb::sip::parse(packet, static_cast<uint32_t>(kInvite.size()), msg);
+  siplb::sip::NameAddr from;
+  siplb::sip::from_header(msg, from);
+  return {siplb::balance::hash_key(msg.text(msg.call_id)), siplb::balance::hash_key(msg.text(from.tag))};
+}
+
+// Writes dialog `dialog`'s INVITE into `buffer` (the RX copy) and returns its key.
+DialogKey receive(char* buffer, uint64_t dialog) {
+  std::memcpy(buffer, kInvite.data(), kInvite.size());
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int d = 0; d < 16; ++d) buffer[kCallIdDigits + d] = kHex[(dialog >> (60 - 4 * d)) & 0xf];
+  return key_of_packet(buffer);
+}
 
 // One table operation as a worker does it for a packet.
 bool apply(DialogTable& t, const Request& r) {
@@ -101,6 +148,8 @@ bool apply(DialogTable& t, const Request& r) {
 
 struct Run {
   bool steered = false;
+  bool packets = false;                                // start each operation from a datagram
+  std::vector<std::vector<char>> buffers;              // packets: kBuffers * kBufferSize per worker
   unsigned workers = 1;
   std::vector<std::unique_ptr<DialogTable>> tables;  // shared: one; steered: one per worker
   rte_rcu_qsbr* rcu = nullptr;
@@ -114,12 +163,13 @@ struct Run {
   uint64_t end_tsc[kMaxWorkers] = {};
 };
 
-// The i-th operation of a phase: inserts and ends walk the dialogs once, lookups pick at random.
-DialogKey phase_key(Op op, uint64_t i) {
-  if (op != Op::lookup) return key_of(i);
+// The dialog of the i-th operation of a phase: inserts and ends walk the dialogs once, lookups
+// pick at random.
+uint64_t phase_dialog(Op op, uint64_t i) {
+  if (op != Op::lookup) return i;
   uint64_t z = (i + 1) * 0x9e3779b97f4a7c15ull;
   z ^= z >> 29;
-  return key_of(z % kDialogs);
+  return z % kDialogs;
 }
 
 int worker_phase(void* arg) {
@@ -140,7 +190,10 @@ int worker_phase(void* arg) {
       if (from == w) continue;
       Request in[kBurst];
       const unsigned got = rte_ring_dequeue_burst_elem(run.rings[from][w], in, sizeof(Request), kBurst, nullptr);
-      for (unsigned k = 0; k < got; ++k) ok += apply(*run.tables[w], in[k]);
+      for (unsigned k = 0; k < got; ++k) {
+        if (in[k].packet) in[k].key = key_of_packet(in[k].packet);  // the owner parses it again
+        ok += apply(*run.tables[w], in[k]);
+      }
       n += got;
     }
     return n;
@@ -156,7 +209,15 @@ int worker_phase(void* arg) {
   run.ready.fetch_add(1);
   while (!run.go.load(std::memory_order_acquire)) rte_pause();
   for (uint64_t i = w; i < count; i += run.workers) {
-    const Request r{phase_key(run.op, i), run.op, 0};
+    const uint64_t dialog = phase_dialog(run.op, i);
+    Request r{{}, run.op, 0, nullptr};
+    if (run.packets) {
+      char* buffer = run.buffers[w].data() + (i / run.workers % kBuffers) * kBufferSize;
+      r.key = receive(buffer, dialog);
+      r.packet = buffer;
+    } else {
+      r.key = key_of(dialog);
+    }
     if (!run.steered) {
       ok += apply(*run.tables[0], r);
       ++done;
@@ -222,7 +283,7 @@ double time_phase(Run& run, Op op, uint64_t& ok) {
   return static_cast<double>(end - start) / static_cast<double>(rte_get_tsc_hz());
 }
 
-void BM_dialog_table(benchmark::State& state, bool steered) {
+void run_table(benchmark::State& state, bool steered, bool packets) {
   const auto workers = static_cast<unsigned>(state.range(0));
   if (!eal_ready() || (workers == 2 && rte_lcore_count() < 2)) {
     state.SkipWithError("EAL set-up failed or fewer than 2 lcores");
@@ -233,6 +294,8 @@ void BM_dialog_table(benchmark::State& state, bool steered) {
     Run run;
     run.steered = steered;
     run.workers = workers;
+    run.packets = packets;
+    if (packets) run.buffers.assign(workers, std::vector<char>(kBuffers * kBufferSize));
     DialogSettings settings;
     settings.timeouts = {~0ull, ~0ull, 0};
     settings.shared = !steered;
@@ -273,9 +336,14 @@ void BM_dialog_table(benchmark::State& state, bool steered) {
     rte_free(run.rcu);
   }
 }
+void BM_dialog_table(benchmark::State& state, bool steered) { run_table(state, steered, false); }
+void BM_dialog_table_packets(benchmark::State& state, bool steered) { run_table(state, steered, true); }
 BENCHMARK_CAPTURE(BM_dialog_table, shared, false)->ArgName("workers")->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_dialog_table, steered, true)->ArgName("workers")->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_dialog_table_packets, shared, false)->ArgName("workers")->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_dialog_table_packets, steered, true)->ArgName("workers")->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
 BENCHMARK_MAIN();
+
