@@ -58,12 +58,16 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
       ++position;
     }
     options.maglev_table_size = std::max(options.maglev_table_size, sc.maglev_table_size);
+    SetMatch match;
+    for (sip::Method m : sc.match.methods) match.methods |= 1u << static_cast<unsigned>(m);
+    match.domains = sc.match.domains;
+    match.user_prefixes = sc.match.user_prefixes;
+    snap->set_matches.push_back(std::move(match));
     sets.push_back(std::move(set));
   }
   if (options.maglev_table_size == 0) options.maglev_table_size = balance::BuildOptions{}.maglev_table_size;
   snap->selector = balance::Selector::build(sets, options, error);
   if (!snap->selector) return nullptr;
-  snap->default_set = 0;
   snap->resource_names = config.resource_names;
   return snap;
 }

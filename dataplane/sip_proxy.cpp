@@ -133,6 +133,38 @@ Target target_of(const Snapshot& snap, int32_t destination) {
   return t;
 }
 
+bool iequals_lower(const char* text, std::size_t len, const std::string& lower) {
+  if (len != lower.size()) return false;
+  for (std::size_t i = 0; i < len; ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// The set that takes an initial request: the first whose match keys (method, Request-URI domain,
+// Request-URI user prefix) all fit; -1 when none does.
+int32_t choose_set(const Snapshot& snap, const Message& msg, const sip::Uri& ruri) {
+  for (std::size_t i = 0; i < snap.set_matches.size(); ++i) {
+    const SetMatch& m = snap.set_matches[i];
+    if (m.methods && !(m.methods >> static_cast<unsigned>(msg.method) & 1)) continue;
+    if (!m.domains.empty()) {
+      bool found = false;
+      for (const std::string& d : m.domains) found |= iequals_lower(msg.data + ruri.host.off, ruri.host.len, d);
+      if (!found) continue;
+    }
+    if (!m.user_prefixes.empty()) {
+      bool found = false;
+      for (const std::string& p : m.user_prefixes)
+        found |= ruri.user.len >= p.size() && std::memcmp(msg.data + ruri.user.off, p.data(), p.size()) == 0;
+      if (!found) continue;
+    }
+    return static_cast<int32_t>(i);
+  }
+  return -1;
+}
+
 // Per packet: where the request came from and the parsed message.
 struct Request {
   WorkerContext& ctx;
@@ -377,22 +409,25 @@ void handle_request(const Request& r, ParseError err) {
     }
   }
   bool selected = false;  // chosen by the set now (not by a dialog, Route or transaction)
+  int32_t set = -1;
   if (!have_target) {
     if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
-    balance::Algorithm algorithm = snap->selector->algorithm(snap->default_set);
+    set = choose_set(*snap, msg, ruri);
+    if (set < 0) return reply(r, 404, "Not Found");  // no set takes this method/domain/user
+    balance::Algorithm algorithm = snap->selector->algorithm(set);
     if (algorithm == balance::Algorithm::least_loaded) {
       int32_t destination = -1;
       if (msg.method == Method::invite && !to_has_tag && dialogs) {
         // A new call: the destination with the most free capacity takes it, in a new dialog.
-        CallStart started = start_call(ctx, *snap, snap->default_set, msg, key.call_id_hash, from.tag, destination);
+        CallStart started = start_call(ctx, *snap, set, msg, key.call_id_hash, from.tag, destination);
         if (started == CallStart::all_full || started == CallStart::table_full)
           return reply(r, 503, "Service Unavailable");
       } else {
         // Other requests make no call: the least-loaded destination, nothing taken.
-        balance::Selection s = snap->selector->select_least_loaded(
-            snap->default_set, *sh.loads, snap->set_base[snap->default_set], false, ctx.select_state);
+        balance::Selection s =
+            snap->selector->select_least_loaded(set, *sh.loads, snap->set_base[set], false, ctx.select_state);
         if (s.index < 0) return reply(r, 503, "Service Unavailable");
-        destination = snap->set_base[snap->default_set] + s.index;
+        destination = snap->set_base[set] + s.index;
       }
       t = target_of(*snap, destination);
       have_target = true;
@@ -402,7 +437,7 @@ void handle_request(const Request& r, ParseError err) {
   if (!have_target) {
     // Only the field the set hashes on is extracted.
     balance::SelectionKey sk;
-    balance::Algorithm algorithm = snap->selector->algorithm(snap->default_set);
+    balance::Algorithm algorithm = snap->selector->algorithm(set);
     switch (algorithm) {
       case balance::Algorithm::hash_from_uri:
         if (dialogs || sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
@@ -422,8 +457,8 @@ void handle_request(const Request& r, ParseError err) {
     }
     // Keyed on the Call-ID: its hash is the transaction key's, computed once above.
     bool by_call_id = algorithm == balance::Algorithm::maglev || algorithm == balance::Algorithm::hash_call_id;
-    balance::Selection s = by_call_id ? snap->selector->select_by_hash(snap->default_set, key.call_id_hash)
-                                      : snap->selector->select(snap->default_set, sk, ctx.select_state);
+    balance::Selection s = by_call_id ? snap->selector->select_by_hash(set, key.call_id_hash)
+                                      : snap->selector->select(set, sk, ctx.select_state);
     if (s.index < 0) return reply(r, 503, "Service Unavailable");
     if (s.address.ip.is_v6()) {
       t.v6 = true;
@@ -432,7 +467,7 @@ void handle_request(const Request& r, ParseError err) {
       t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());
     }
     t.port = s.address.port;
-    t.destination = snap->set_base[snap->default_set] + s.index;
+    t.destination = snap->set_base[set] + s.index;
     selected = true;
   }
   if (selected && msg.method != Method::ack && msg.method != Method::cancel && ctx.transactions) {

@@ -257,6 +257,9 @@ class Loader {
   bool load_capacity(const Section& s, const toml::Table& t, const SetConfig& c, balance::Destination& d);
   bool note_resource(uint32_t line, const std::string& where, const std::string& name);
   bool maxload_from_attrs(const SetConfig& c, balance::Destination& d, const std::string& where);
+  bool load_match(const Section& s, const toml::Table& t, SetMatch& m);
+  bool get_string_list(const Section& s, const toml::Table& t, std::string_view key, std::vector<std::string>& out,
+                       std::vector<uint32_t>& lines);
   bool load_set(const toml::Table& t, std::size_t ordinal);
   bool load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
                         const SetConfig& c, balance::Destination& out);
@@ -572,6 +575,59 @@ bool Loader::maxload_from_attrs(const SetConfig& c, balance::Destination& d, con
   return true;
 }
 
+// An array of non-empty strings without duplicates (a lone string is one item).
+bool Loader::get_string_list(const Section& s, const toml::Table& t, std::string_view key,
+                             std::vector<std::string>& out, std::vector<uint32_t>& lines) {
+  const toml::Value* v = t.find(key);
+  if (v == nullptr) return true;
+  const std::string name = s.prefix + std::string(key);
+  std::vector<const toml::Value*> items;
+  if (v->kind == toml::Kind::string) {
+    items.push_back(v);
+  } else if (v->kind == toml::Kind::array && !v->items.empty()) {
+    for (const toml::Value& item : v->items) items.push_back(&item);
+  } else {
+    return fail(v->line, name + " must be a string or a non-empty array of strings, got " +
+                             std::string(toml::kind_name(v->kind)));
+  }
+  for (const toml::Value* item : items) {
+    if (item->kind != toml::Kind::string || item->string.empty()) {
+      return fail(item->line, name + ": items must be non-empty strings");
+    }
+    if (std::find(out.begin(), out.end(), item->string) != out.end()) {
+      return fail(item->line, name + " lists " + quoted(item->string) + " twice");
+    }
+    out.push_back(item->string);
+    lines.push_back(item->line);
+  }
+  return true;
+}
+
+// methods, domains, user_prefixes: which initial requests the set takes.
+bool Loader::load_match(const Section& s, const toml::Table& t, SetMatch& m) {
+  std::vector<std::string> methods;
+  std::vector<uint32_t> lines;
+  if (!get_string_list(s, t, "methods", methods, lines)) return false;
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    const sip::Method method = sip::method_from_text(methods[i]);
+    if (method == sip::Method::extension) {
+      return fail(lines[i], s.prefix + "methods: " + quoted(methods[i]) +
+                                " is not a SIP method siplb knows (upper case, e.g. INVITE, MESSAGE)");
+    }
+    if (method == sip::Method::ack || method == sip::Method::cancel) {
+      return fail(lines[i], s.prefix + "methods: " + methods[i] +
+                                " follows its INVITE and is never balanced on its own; leave it out");
+    }
+    m.methods.push_back(method);
+  }
+  lines.clear();
+  if (!get_string_list(s, t, "domains", m.domains, lines)) return false;
+  for (std::string& d : m.domains)
+    for (char& c : d) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  lines.clear();
+  return get_string_list(s, t, "user_prefixes", m.user_prefixes, lines);
+}
+
 bool Loader::load_dialogs(const toml::Table& t) {
   const Section s{"[dialogs]", "dialogs.", t.line};
   DialogsConfig& d = config_.dialogs;
@@ -840,7 +896,7 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
   const std::string name = "set " + std::to_string(ordinal);
   const Section s{name, name + ": ", t.line};
   if (!check_keys(s, t, {"id", "name", "algorithm", "hash_key", "maglev_table_size", "dispatcher_list",
-                         "resources", "load_mode", "overcommit"},
+                         "resources", "load_mode", "overcommit", "methods", "domains", "user_prefixes"},
                   {"destination"})) {
     return false;
   }
@@ -900,7 +956,7 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
     }
   }
 
-  if (!load_least_loaded(s, t, c)) return false;
+  if (!load_least_loaded(s, t, c) || !load_match(s, t, c.match)) return false;
 
   if (!get_uint(s, t, "maglev_table_size", limits::kMinMaglevTableSize,
                 limits::kMaxMaglevTableSize, c.maglev_table_size)) {

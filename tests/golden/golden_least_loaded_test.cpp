@@ -255,5 +255,46 @@ TEST(GoldenLeastLoaded, RequestsThatMakeNoCallTakeNothing) {
   EXPECT_EQ(w.shared().dialogs->live(), 0u);
 }
 
+// Sets side by side: INVITEs to +1 numbers go to the least-loaded FreeSWITCH farm, other requests
+// (here MESSAGE) to a Maglev set, requests for another domain to nobody (404).
+TEST(GoldenLeastLoaded, SetsWithTheirOwnAlgorithmsSideBySide) {
+  Worker w(R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[dialogs]
+capacity = 1024
+[[set]]
+id = 1
+algorithm = "least-loaded"
+methods = ["INVITE"]
+user_prefixes = ["+1", "001"]
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+capacity = 10
+[[set]]
+id = 2
+algorithm = "maglev"
+domains = ["10.0.0.1", "Example.COM"]
+[[set.destination]]
+uri = "sip:10.0.0.12:5060"
+)");
+  auto to = [](std::string text, const std::string& ruri) {
+    text.replace(text.find("sip:service@10.0.0.1"), 20, ruri);
+    return text;
+  };
+  auto call = w.run(udp_frame(w.pool(), kFromCaller, to(invite("p"), "sip:+15551234@10.0.0.1")));
+  ASSERT_EQ(call.size(), 1u);
+  EXPECT_EQ(call[0].dst_ip, ip("10.0.0.11"));
+  EXPECT_EQ(w.shared().dialogs->live(), 1u);
+  auto other = w.run(udp_frame(w.pool(), kFromCaller, to(invite("q"), "sip:alice@example.com")));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].dst_ip, ip("10.0.0.12")) << "not a +1 number: the Maglev set";
+  EXPECT_EQ(w.shared().dialogs->live(), 1u);
+  auto nobody = w.run(udp_frame(w.pool(), kFromCaller, to(invite("r"), "sip:alice@elsewhere.net")));
+  ASSERT_EQ(nobody.size(), 1u);
+  EXPECT_EQ(nobody[0].payload.substr(0, 23), "SIP/2.0 404 Not Found\r\n");
+}
+
 }  // namespace
 }  // namespace siplb::golden

@@ -114,6 +114,24 @@ TEST(LeastLoadedConfig, KamailioMaxloadInDispatcherList) {
   EXPECT_EQ(d[1].capacities[0].max, 40u);
 }
 
+TEST(SetMatchConfig, MethodsDomainsUserPrefixes) {
+  const Config c = load_ok(kInterface + "[[set]]\nid = 1\nmethods = [\"INVITE\", \"MESSAGE\"]\n"
+                                        "domains = \"PSTN.example.com\"\nuser_prefixes = [\"+1\", \"00\"]\n"
+                                        "[[set.destination]]\nuri = \"sip:10.0.0.11\"\n"
+                                        "[[set]]\nid = 2\n[[set.destination]]\nuri = \"sip:10.0.0.12\"\n");
+  const SetMatch& m = c.sets[0].match;
+  EXPECT_EQ(m.methods, (std::vector<sip::Method>{sip::Method::invite, sip::Method::message}));
+  EXPECT_EQ(m.domains, std::vector<std::string>{"pstn.example.com"});
+  EXPECT_EQ(m.user_prefixes, (std::vector<std::string>{"+1", "00"}));
+  EXPECT_TRUE(c.sets[1].match.any());
+  EXPECT_EQ(error_of(kInterface + "[[set]]\nid = 1\nmethods = [\"invite\"]\n[[set.destination]]\nuri = \"sip:10.0.0.11\"\n"),
+            "ll.toml:6: set 1: methods: \"invite\" is not a SIP method siplb knows (upper case, e.g. INVITE, MESSAGE)");
+  EXPECT_EQ(error_of(kInterface + "[[set]]\nid = 1\nmethods = \"ACK\"\n[[set.destination]]\nuri = \"sip:10.0.0.11\"\n"),
+            "ll.toml:6: set 1: methods: ACK follows its INVITE and is never balanced on its own; leave it out");
+  EXPECT_EQ(error_of(kInterface + "[[set]]\nid = 1\ndomains = []\n[[set.destination]]\nuri = \"sip:10.0.0.11\"\n"),
+            "ll.toml:6: set 1: domains must be a string or a non-empty array of strings, got an array");
+}
+
 TEST(ConfigReload, CapacitiesChangeShapeDoesNot) {
   const std::string head = kInterface + "[[set]]\nid = 1\nalgorithm = \"least-loaded\"\nresources = \"pstn\"\n";
   const Config running = load_ok(head + "[[set.destination]]\nuri = \"sip:10.0.0.11\"\ncapacity = 3\n");

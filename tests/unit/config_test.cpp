@@ -168,7 +168,7 @@ TEST(ConfigExample, EveryKeyOfTheSchemaAppears) {
         "enabled", "interval_ms", "timeout_ms", "failure_threshold", "recovery_threshold",
         "success_codes", "from_uri", "id", "name", "algorithm", "hash_key", "maglev_table_size",
         "dispatcher_list", "uri", "weight", "priority", "probe", "state", "attrs", "capacity", "resources", "load_mode", "overcommit",
-        "early_timeout_s", "max_lifetime_s", "idle_timeout_s"}) {
+        "early_timeout_s", "max_lifetime_s", "idle_timeout_s", "methods", "domains", "user_prefixes"}) {
     EXPECT_NE(text.find(std::string(key) + " = "), std::string::npos) << key;
   }
 }

@@ -17,6 +17,7 @@
 #include "siplb/balance/destination.hpp"
 #include "siplb/balance/selector.hpp"
 #include "siplb/net/address.hpp"
+#include "siplb/sip/message.hpp"
 
 namespace siplb::config {
 
@@ -152,8 +153,17 @@ struct ProbingConfig {
   std::string from_uri;                 // filled in by the loader (default from the first interface)
 };
 
+// Which initial requests a set takes: every key given must match (a key left out matches all).
+struct SetMatch {
+  std::vector<sip::Method> methods;         // e.g. INVITE
+  std::vector<std::string> domains;         // Request-URI host, compared without case (lowercase here)
+  std::vector<std::string> user_prefixes;   // Request-URI user starts with one of them ("+1", "00")
+  bool any() const { return methods.empty() && domains.empty() && user_prefixes.empty(); }
+};
+
 struct SetConfig {
   balance::DestinationSet set;  // id, name, algorithm, destinations (dispatcher_list ones appended)
+  SetMatch match;               // the first set (in file order) that matches a request takes it
   balance::HashKey hash_key = defaults::kHashKey;  // implied by hash-* algorithms
   uint32_t maglev_table_size = defaults::kMaglevTableSize;
   std::string dispatcher_list;  // path as resolved against the config file's folder; empty: none
@@ -178,7 +188,7 @@ struct Config {
     return false;
   }
 
-  // The set requests go to: the first one in the file.
+  // The first set in the file (the one requests go to when no set has match keys).
   const SetConfig& default_set() const { return sets.front(); }
 };
 

@@ -27,9 +27,16 @@ struct DestinationInfo {
   std::string uri;
 };
 
+// Which initial requests a set takes (config::SetMatch, flattened for the workers).
+struct SetMatch {
+  uint32_t methods = 0;  // bit per sip::Method; 0: any
+  std::vector<std::string> domains;        // lowercase; empty: any
+  std::vector<std::string> user_prefixes;  // empty: any
+};
+
 struct Snapshot {
   std::unique_ptr<const balance::Selector> selector;
-  int32_t default_set = 0;
+  std::vector<SetMatch> set_matches;  // by set position: the first that matches takes a request
   std::vector<uint16_t> set_base;             // global position of each set's first destination
   std::vector<DestinationInfo> destinations;  // by global position
   std::vector<std::string> resource_names;    // LoadBoard columns (least-loaded sets)
