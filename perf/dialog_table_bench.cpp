@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_eal.hpp"
 #include "../dataplane/dialog_table.hpp"
 #include "siplb/balance/selector.hpp"
 #include "siplb/sip/accessors.hpp"
@@ -54,24 +55,7 @@ constexpr unsigned kMaxWorkers = 2;
 constexpr unsigned kBurst = 32;
 constexpr unsigned kRingSize = 4096;
 
-bool eal_ready() {
-  static const bool ready = [] {
-    std::string prefix = "--file-prefix=siplb-dtbench-" + std::to_string(getpid());
-    std::vector<std::string> args = {"bench", "--no-huge", "-m", "1536", "--no-pci", "--no-telemetry",
-                                     "--log-level=lib.eal:error", prefix, "-l", "0-1"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return false;
-    std::atexit([] {
-      std::string dir = rte_eal_get_runtime_dir();
-      rte_eal_cleanup();
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    });
-    return true;
-  }();
-  return ready;
-}
+bool eal_ready() { return siplb::perf::eal_ready("dtbench", "1536", "0-1"); }
 
 // Dialog i's key: two well-mixed 64-bit halves, as the Call-ID and From-tag hashes are.
 DialogKey key_of(uint64_t i) {

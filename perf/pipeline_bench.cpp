@@ -28,6 +28,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "bench_eal.hpp"
 #include "../dataplane/dialog_tracking.hpp"
 #include "../dataplane/packet_path.hpp"
 #include "../dataplane/worker.hpp"
@@ -85,24 +86,7 @@ capacity = 10000
 )";
 
 // EAL once per process, with no hugepages and no devices; its runtime folder removed at exit.
-bool eal_ready() {
-  static const bool ready = [] {
-    std::string prefix = "--file-prefix=siplb-bench-" + std::to_string(getpid());
-    std::vector<std::string> args = {"bench", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-                                     "--log-level=lib.eal:error", "--log-level=user1:warning", prefix, "-l", "0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) return false;
-    std::atexit([] {
-      std::string dir = rte_eal_get_runtime_dir();
-      rte_eal_cleanup();
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    });
-    return true;
-  }();
-  return ready;
-}
+bool eal_ready() { return siplb::perf::eal_ready("bench", "512", "0"); }
 std::string sdp() {
   return "v=0\r\n"
          "o=user1 53655765 2353687637 IN IP4 10.0.0.10\r\n"

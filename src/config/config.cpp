@@ -672,31 +672,17 @@ bool Loader::load_least_loaded(const Section& s, const toml::Table& t, SetConfig
   c.set.load_mode = defaults::kLoadMode;
   c.set.overcommit = defaults::kOvercommit;
   c.set.resources.clear();
-  if (const toml::Value* v = t.find("resources")) {
-    std::vector<const toml::Value*> items;
-    if (v->kind == toml::Kind::string) {
-      items.push_back(v);
-    } else if (v->kind == toml::Kind::array && !v->items.empty()) {
-      for (const toml::Value& item : v->items) items.push_back(&item);
-    } else {
-      return fail(v->line, s.prefix + "resources must be a resource name or a non-empty array of names, got " +
-                               std::string(toml::kind_name(v->kind)));
+  std::vector<uint32_t> lines;
+  if (!get_string_list(s, t, "resources", c.set.resources, lines)) return false;
+  for (std::size_t i = 0; i < c.set.resources.size(); ++i) {
+    std::vector<balance::Capacity> probe;
+    std::string error;
+    if (!balance::parse_capacities(c.set.resources[i] + "=1", probe, error)) {
+      return fail(lines[i], s.prefix + "resources: " + quoted(c.set.resources[i]) + " is not a resource name");
     }
-    for (const toml::Value* item : items) {
-      std::vector<balance::Capacity> probe;
-      std::string error;
-      if (item->kind != toml::Kind::string || !balance::parse_capacities(item->string + "=1", probe, error)) {
-        return fail(item->line, s.prefix + "resources: " +
-                                    (item->kind == toml::Kind::string ? quoted(item->string) + " is not a resource name"
-                                                                      : "items must be strings"));
-      }
-      if (std::find(c.set.resources.begin(), c.set.resources.end(), item->string) != c.set.resources.end()) {
-        return fail(item->line, s.prefix + "resources lists " + quoted(item->string) + " twice");
-      }
-      if (!note_resource(item->line, s.prefix, item->string)) return false;
-      c.set.resources.push_back(item->string);
-    }
-  } else {
+    if (!note_resource(lines[i], s.prefix, c.set.resources[i])) return false;
+  }
+  if (c.set.resources.empty()) {
     c.set.resources.emplace_back(defaults::kResource);
     if (!note_resource(t.line, s.prefix, c.set.resources.back())) return false;
   }

@@ -112,25 +112,21 @@ siplbd_counters | grep -q "calls=0/24" || fail "a refused reload changed the run
 mv "$WORK/h.good" "$WORK/h.toml"
 
 # --- 3. calls that end without a BYE of theirs ----------------------------------------------------
-for n in 1 2 3; do stop_pid "${UAS_PID[$n]}" TERM; UAS_SCENARIO=$SCENARIOS/uas_reject.xml start_uas "$n"; done
-sleep 1
-uac_in_background rejected 5074 10 0 "$SCENARIOS/uac_reject.xml"
-wait_pid "$BG_PID" 40 "the rejected callers"
-[ "$(calls_ok rejected)" -eq 10 ] || fail "rejected calls: $(calls_ok rejected) of 10 went through INVITE/486/ACK"
+# calls_with NAME PORT CALLS UAS_SCENARIO UAC_SCENARIO FLOW: restarts the servers with the given
+# scenario, runs the callers to the end and checks that every call went through FLOW.
+calls_with() {
+  local name=$1 port=$2 calls=$3 uas=$4 uac=$5 flow=$6 n
+  for n in 1 2 3; do stop_pid "${UAS_PID[$n]}" TERM; UAS_SCENARIO=$uas start_uas "$n"; done
+  sleep 1
+  uac_in_background "$name" "$port" "$calls" 0 "$uac"
+  wait_pid "$BG_PID" 40 "the $name callers"
+  [ "$(calls_ok "$name")" -eq "$calls" ] || fail "$name calls: $(calls_ok "$name") of $calls went through $flow"
+}
+calls_with rejected 5074 10 "$SCENARIOS/uas_reject.xml" "$SCENARIOS/uac_reject.xml" INVITE/486/ACK
 expect_loads "0 0 0" "10 calls rejected with 486"
-
-for n in 1 2 3; do stop_pid "${UAS_PID[$n]}" TERM; UAS_SCENARIO=$SCENARIOS/uas_cancel.xml start_uas "$n"; done
-sleep 1
-uac_in_background cancelled 5075 10 0 "$SCENARIOS/uac_cancel.xml"
-wait_pid "$BG_PID" 40 "the cancelling callers"
-[ "$(calls_ok cancelled)" -eq 10 ] || fail "cancelled calls: $(calls_ok cancelled) of 10 went through INVITE/CANCEL/487/ACK"
+calls_with cancelled 5075 10 "$SCENARIOS/uas_cancel.xml" "$SCENARIOS/uac_cancel.xml" INVITE/180/CANCEL/487/ACK
 expect_loads "0 0 0" "10 calls cancelled while ringing"
-
-for n in 1 2 3; do stop_pid "${UAS_PID[$n]}" TERM; start_uas "$n"; done
-sleep 1
-uac_in_background no_bye 5076 6 0 "$SCENARIOS/uac_no_bye.xml"
-wait_pid "$BG_PID" 40 "the callers that never hang up"
-[ "$(calls_ok no_bye)" -eq 6 ] || fail "calls without BYE: $(calls_ok no_bye) of 6 answered"
+calls_with no_bye 5076 6 "$UAS_XML" "$SCENARIOS/uac_no_bye.xml" INVITE/200/ACK
 held=$(siplbd_counters | loads)
 [ "$held" != "0 0 0" ] || fail "calls without BYE hold no load"
 log "6 answered calls whose BYE never comes hold: $held"
