@@ -8,6 +8,8 @@
 #   tools/lab.sh addr HOST           print the lab address of lb, c, s1, s2, ...
 #
 # Addresses (inside the namespaces only): 10.77.0.1 siplbd, 10.77.0.10 client, 10.77.0.11.. servers.
+# With LAB_IPV6=1 the hosts also get fd77::1 (siplbd), fd77::10 (client), fd77::11.. (servers),
+#   tools/lab.sh addr6 HOST          prints that address.
 # NAME must be short (at most 8 characters): interface names are derived from it.
 set -euo pipefail
 
@@ -17,6 +19,15 @@ addr() {
     lb) echo "$subnet.1" ;;
     c) echo "$subnet.10" ;;
     s*) echo "$subnet.$((10 + ${1#s}))" ;;
+    *) echo "lab.sh: unknown host $1" >&2; return 1 ;;
+  esac
+}
+
+addr6() {
+  case "$1" in
+    lb) echo "fd77::1" ;;
+    c) echo "fd77::10" ;;
+    s*) echo "fd77::$((10 + ${1#s}))" ;;
     *) echo "lab.sh: unknown host $1" >&2; return 1 ;;
   esac
 }
@@ -34,10 +45,17 @@ up() {
     ip link add name "$h" netns "$name-$h" type veth peer name "p-$h" netns "$name-fab"
     ip -n "$name-fab" link set "p-$h" master br0 up
     ip -n "$name-$h" link set lo up
-    ip netns exec "$name-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    # The kernel's IPv6 stays off where siplbd's DPDK port is, and elsewhere unless asked for.
+    if [ "${LAB_IPV6:-0}" = 1 ] && [ "$h" != lb ]; then
+      ip netns exec "$name-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+      ip netns exec "$name-$h" sysctl -qw net.ipv6.conf.default.accept_ra=0
+    else
+      ip netns exec "$name-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    fi
     ip -n "$name-$h" link set "$h" up
     if [ "$h" != lb ]; then
       ip -n "$name-$h" addr add "$(addr "$h")/24" dev "$h"
+      if [ "${LAB_IPV6:-0}" = 1 ]; then ip -n "$name-$h" addr add "$(addr6 "$h")/64" dev "$h" nodad; fi
       # Frames leave a veth with the UDP checksum unfinished (offload); finish it in the kernel so
       # that what siplbd receives on its af_packet port carries a real checksum.
       ip netns exec "$name-$h" ethtool -K "$h" tx off >/dev/null 2>&1 || true
@@ -61,5 +79,6 @@ case "${1:-}" in
   up) up "$2" "${3:-3}" ;;
   down) down "$2" ;;
   addr) addr "$2" ;;
-  *) echo "usage: lab.sh up NAME SERVERS | down NAME | addr HOST" >&2; exit 2 ;;
+  addr6) addr6 "$2" ;;
+  *) echo "usage: [LAB_IPV6=1] lab.sh up NAME SERVERS | down NAME | addr HOST | addr6 HOST" >&2; exit 2 ;;
 esac

@@ -272,7 +272,7 @@ stop_siplbd() {
 
 # The current state of every destination: the last line siplbd printed for each.
 destination_state() {  # URI -> state ("" when never printed)
-  grep "^siplbd: destination $1 is " "$SIPLBD_LOG" | tail -n 1 | awk '{print $NF}'
+  grep -F "siplbd: destination $1 is " "$SIPLBD_LOG" | tail -n 1 | awk '{print $NF}'  # -F: IPv6 URIs have [ ]
 }
 all_active() {  # N
   siplbd_alive || fail "siplbd exited (see its log)"
