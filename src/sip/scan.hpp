@@ -190,17 +190,39 @@ inline const char* find_uri_stop(const char* p, const char* end) {
   return p;
 }
 
-// True when [p, end) holds no CR or LF (text that may go into a header line as it is).
+// True when the word holds an octet equal to those of `pattern` (one octet repeated): the exact
+// zero-octet test applied to w ^ pattern.
+inline bool word_has_octet(uint64_t w, uint64_t pattern) {
+  uint64_t x = w ^ pattern;
+  return ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0;
+}
+
+// True when [p, end) holds no CR or LF (text that may go into a header line as it is). The part
+// after the last full 16-octet block is checked with overlapping loads inside [p, end).
 inline bool has_no_line_break(const char* p, const char* end) {
+  std::size_t n = static_cast<std::size_t>(end - p);
 #if defined(__SSE2__)
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)))) return false;
-    p += 16;
+  if (n >= 16) {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    auto clean = [&](const char* q) {
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf))) == 0;
+    };
+    for (; end - p > 16; p += 16)
+      if (!clean(p)) return false;
+    return clean(end - 16);
   }
 #endif
+  constexpr uint64_t kCr = 0x0d0d0d0d0d0d0d0dull;
+  constexpr uint64_t kLf = 0x0a0a0a0a0a0a0a0aull;
+  auto clean = [&](uint64_t w) { return !word_has_octet(w, kCr) && !word_has_octet(w, kLf); };
+  if (n >= 8) {
+    for (; end - p > 8; p += 8)
+      if (!clean(load64(p))) return false;
+    return clean(load64(end - 8));
+  }
+  if (n >= 4) return clean(load32(p)) && clean(load32(end - 4));
   for (; p < end; ++p)
     if (*p == '\r' || *p == '\n') return false;
   return true;

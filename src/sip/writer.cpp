@@ -8,6 +8,7 @@
 
 #include "scan.hpp"
 #include "siplb/sip/accessors.hpp"
+#include "small_copy.hpp"
 
 namespace siplb::sip {
 namespace {
@@ -46,10 +47,9 @@ EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a,
   std::size_t n = a.size() + b.size() + c.size();
   if (scratch_used_ + n > kScratchSize) return EditError::too_many_edits;
   char* out = scratch_ + scratch_used_;
-  for (std::string_view piece : {a, b, c}) {
-    if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
-    out += piece.size();
-  }
+  small_copy::copy_down(out, a.data(), a.size());
+  small_copy::copy_down(out + a.size(), b.data(), b.size());
+  small_copy::copy_down(out + a.size() + b.size(), c.data(), c.size());
   // Edits at one position keep the order they were added in, except one that must come first.
   uint8_t rank = first_at_position ? 0 : static_cast<uint8_t>(edit_count_ + 1);
   edits_[edit_count_++] = {pos, old_len, scratch_used_, static_cast<uint16_t>(n), rank};
@@ -186,9 +186,9 @@ EditError MessageEditor::commit() {
       for (int i = edit_count_ - 1; i >= 0; --i) {
         const Edit& e = edits_[order[i]];
         uint32_t n = e.pos - src;
-        if (n && dst != old_base + src) std::memmove(dst, old_base + src, n);
+        if (dst != old_base + src) small_copy::copy_down(dst, old_base + src, n);
         dst += n;
-        std::memcpy(dst, scratch_ + e.text_off, e.text_len);
+        small_copy::copy_down(dst, scratch_ + e.text_off, e.text_len);
         dst += e.text_len;
         src = e.pos + e.old_len;
       }
