@@ -61,8 +61,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
   out = Uri{};
   const char* p = m.data + uri.off;
   const char* e = p + uri.len;
-  for (const char* c = p; c < e; ++c)
-    if (scan::is(*c, scan::kUriStop)) return false;
+  if (scan::find_uri_stop(p, e) != e) return false;
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
   if (p == e || !is_alpha(*p)) return false;
   const char* q = p;
@@ -238,6 +237,15 @@ bool ValueIterator::next(Span& value, uint8_t* header_index) {
     const char* base = m_.data;
     const char* p = base + pos_;
     const char* e = base + h.value.end();
+    if (id_ == HeaderId::via && header_ == m_.top_via_header && pos_ == h.value.off) {
+      // parse() already delimited the top Via: it ends where only LWS separates it from a comma
+      // or the end of the field, which is where the comma search below would stop.
+      value = m_.top_via.value;
+      const char* q = skip_lws(base + value.end(), e);
+      pos_ = static_cast<uint16_t>((q < e ? q + 1 : e) - base);
+      if (header_index) *header_index = static_cast<uint8_t>(header_);
+      return true;
+    }
     if (p >= e) {
       ++header_;
       if (header_ < m_.header_count) pos_ = m_.headers[header_].value.off;

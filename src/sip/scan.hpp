@@ -86,6 +86,35 @@ inline bool iequals_lower_words(const char* s, const char* lower, std::size_t n)
   return true;
 }
 
+#if defined(__SSE2__)
+inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+#endif
+
+// First octet in [p, end) that `block_hits` marks (a 16-bit mask for the 16 octets of a block) or,
+// in ranges shorter than a block, that `is_hit` accepts; end when there is none. After the last
+// whole block, one block ending at `end` covers the rest (its octets already checked are shifted
+// out), so no octet outside [p, end) is read and no short range is left to a scalar loop.
+template <class BlockHits, class IsHit>
+inline const char* find_first(const char* p, const char* end, BlockHits block_hits, IsHit is_hit) {
+#if defined(__SSE2__)
+  if (end - p >= 16) {
+    for (;;) {
+      unsigned mask = block_hits(load16(p));
+      if (mask) return p + __builtin_ctz(mask);
+      p += 16;
+      if (end - p <= 16) {
+        if (p == end) return end;
+        const char* last = end - 16;
+        mask = block_hits(load16(last)) >> (p - last);
+        return mask ? p + __builtin_ctz(mask) : end;
+      }
+    }
+  }
+#endif
+  while (p < end && !is_hit(*p)) ++p;
+  return p;
+}
+
 // First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF, or one
 // that cannot be in it ('<', '>', '"': the caller rejects the value); or end.
 // Reads up to `readable` (>= end, the end of the buffer) so that the last block is still scanned
@@ -131,63 +160,40 @@ inline const char* find_lf(const char* p, const char* end) {
     p += 32;
   }
 #endif
-#if defined(__SSE2__)
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, lf)));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && *p != '\n') ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')))); },
+      [](char c) { return c == '\n'; });
 }
 
 // First octet in [p, end) that ends a header name: ':', SP, HT, CR or LF; or end.
 inline const char* find_name_end(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i colon = _mm_set1_epi8(':');
-  const __m128i sp = _mm_set1_epi8(' ');
-  const __m128i ht = _mm_set1_epi8('\t');
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, colon), _mm_cmpeq_epi8(b, sp)),
-                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, ht), _mm_cmpeq_epi8(b, cr)),
-                                            _mm_cmpeq_epi8(b, lf)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(':')), _mm_cmpeq_epi8(b, _mm_set1_epi8(' '))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\r'))),
+                         _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
 // First octet in [p, end) that may not appear in a Request-URI (kUriStop: CTLs, SP, DEL, <, >, ").
 inline const char* find_uri_stop(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i del = _mm_set1_epi8(0x7f);
-  const __m128i lt = _mm_set1_epi8('<');
-  const __m128i gt = _mm_set1_epi8('>');
-  const __m128i quote = _mm_set1_epi8('"');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // b <= 0x20 unsigned: CTLs and SP.
-    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(b, space), b);
-    __m128i hit = _mm_or_si128(_mm_or_si128(low, _mm_cmpeq_epi8(b, del)),
-                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)),
-                                            _mm_cmpeq_epi8(b, quote)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && !is(*p, kUriStop)) ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        // b <= 0x20 unsigned: CTLs and SP.
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(' ')), b);
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(low, _mm_cmpeq_epi8(b, _mm_set1_epi8(0x7f))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('<')), _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))),
+                         _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return is(c, kUriStop); });
 }
 
 // True when the word holds an octet equal to those of `pattern` (one octet repeated): the exact
@@ -230,42 +236,28 @@ inline bool has_no_line_break(const char* p, const char* end) {
 
 // First octet in [p, end) that matters when splitting header values: ',', '"', '<' or '>'.
 inline const char* find_value_delimiter(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i comma = _mm_set1_epi8(',');
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i lt = _mm_set1_epi8('<');
-  const __m128i gt = _mm_set1_epi8('>');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, comma), _mm_cmpeq_epi8(b, quote)),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && *p != ',' && *p != '"' && *p != '<' && *p != '>') ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(',')), _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))),
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('<')), _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return c == ',' || c == '"' || c == '<' || c == '>'; });
 }
 
 // True when [p, end) holds no SP, HT, CR or LF.
 inline bool has_no_lws(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i sp = _mm_set1_epi8(' ');
-  const __m128i ht = _mm_set1_epi8('\t');
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, sp), _mm_cmpeq_epi8(b, ht)),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
-    if (_mm_movemask_epi8(hit)) return false;
-    p += 16;
-  }
-#endif
-  for (; p < end; ++p)
-    if (is_lws(*p)) return false;
-  return true;
+  return find_first(
+             p, end,
+             [](__m128i b) {
+               __m128i hit = _mm_or_si128(
+                   _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\t'))),
+                   _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))));
+               return static_cast<unsigned>(_mm_movemask_epi8(hit));
+             },
+             [](char c) { return is_lws(c); }) == end;
 }
 
 inline const char* skip_class(const char* p, const char* end, uint8_t cls) {

@@ -393,6 +393,35 @@ TEST(ValueIterator, SplitsOnCommasOutsideQuotesAndAngleBrackets) {
   EXPECT_EQ(p->text(v), "<sip:r1.example.com;lr>");
 }
 
+// The top Via comes from what parse() delimited; the values after it from the comma search. Both
+// must split alike: LWS before the comma, a quoted comma in a parameter, one value alone.
+TEST(ValueIterator, TopViaAsParsedThenTheRest) {
+  auto p = parse_copy(sip_message({
+      "OPTIONS sip:bob@biloxi.example.com SIP/2.0",
+      "Via: SIP/2.0/UDP a.example.com;x=\"p,q\";branch=z9hG4bK1  ,  SIP/2.0/UDP b.example.com",
+      "Via: SIP/2.0/UDP c.example.com:5070",
+      "To: <sip:bob@biloxi.example.com>",
+      "From: <sip:alice@atlanta.example.com>;tag=1",
+      "Call-ID: tv@example.com",
+      "CSeq: 1 OPTIONS",
+  }));
+  ASSERT_EQ(p->err, ParseError::none);
+  EXPECT_EQ(all_values(p->m, HeaderId::via),
+            (std::vector<Val>{{"SIP/2.0/UDP a.example.com;x=\"p,q\";branch=z9hG4bK1", 0},
+                              {"SIP/2.0/UDP b.example.com", 0},
+                              {"SIP/2.0/UDP c.example.com:5070", 1}}));
+  auto q = parse_copy(sip_message({
+      "SIP/2.0 200 OK",
+      "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1",
+      "To: <sip:bob@biloxi.example.com>;tag=2",
+      "From: <sip:alice@atlanta.example.com>;tag=1",
+      "Call-ID: tv@example.com",
+      "CSeq: 1 OPTIONS",
+  }));
+  ASSERT_EQ(q->err, ParseError::none);
+  EXPECT_EQ(all_values(q->m, HeaderId::via), (std::vector<Val>{{"SIP/2.0/UDP a.example.com;branch=z9hG4bK1", 0}}));
+}
+
 TEST(ValueIterator, FoldedViaValues) {
   auto p = parse_copy(sip_message({
       "INVITE sip:bob@biloxi.example.com SIP/2.0",

@@ -1,0 +1,80 @@
+// The scanning and copying helpers of src/sip (scan.hpp, small_copy.hpp), checked against plain
+// byte loops for every length and hit position around the 8- and 16-octet block sizes, so that
+// the block tails (overlapping loads inside the range) are covered.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "sip/scan.hpp"
+#include "sip/small_copy.hpp"
+
+namespace siplb::sip {
+namespace {
+
+constexpr std::size_t kMaxLen = 70;
+
+// Runs `check` on every range of 0..kMaxLen octets of filler with `hit` placed at each position
+// (and once without it), each in its own exactly-sized heap buffer so ASan sees any over-read.
+template <class Check>
+void for_each_range(char filler, char hit, Check check) {
+  for (std::size_t n = 0; n <= kMaxLen; ++n) {
+    for (std::size_t at = 0; at <= n; ++at) {  // at == n: no hit
+      std::unique_ptr<char[]> buf(new char[n == 0 ? 1 : n]);
+      std::memset(buf.get(), filler, n);
+      if (at < n) buf[at] = hit;
+      check(buf.get(), n, at);
+    }
+  }
+}
+
+TEST(Scan, FindersStopAtTheFirstHitOrTheEnd) {
+  for (char hit : {'\n', ':', ' ', '\t', '\r'})
+    for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
+      EXPECT_EQ(scan::find_name_end(p, p + n), p + at) << n << " " << at;
+      if (hit == '\n') {
+        EXPECT_EQ(scan::find_lf(p, p + n), p + at) << n << " " << at;
+      }
+      EXPECT_EQ(scan::has_no_lws(p, p + n), at == n || hit == ':') << n << " " << at;
+    });
+  for (char hit : {',', '"', '<', '>'})
+    for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
+      EXPECT_EQ(scan::find_value_delimiter(p, p + n), p + at) << n << " " << at;
+      EXPECT_EQ(scan::find_uri_stop(p, p + n), hit == ',' ? p + n : p + at) << n << " " << at;
+    });
+  for (char hit : {' ', '\x01', '\x7f', '\x1f'})
+    for_each_range('x', hit, [&](const char* p, std::size_t n, std::size_t at) {
+      EXPECT_EQ(scan::find_uri_stop(p, p + n), p + at) << n << " " << at;
+    });
+}
+
+TEST(Scan, LineBreakCheckSeesEveryPosition) {
+  for (char hit : {'\r', '\n', '\x0b', '\x8d'})
+    for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
+      bool is_break = hit == '\r' || hit == '\n';
+      EXPECT_EQ(scan::has_no_line_break(p, p + n), at == n || !is_break) << n << " " << at;
+    });
+}
+
+TEST(SmallCopy, CopiesApartAndDownOverlapping) {
+  for (std::size_t n = 0; n <= kMaxLen; ++n) {
+    for (std::size_t shift = 0; shift <= 40; ++shift) {
+      // Moving down by `shift` inside one buffer (shift 0: onto itself).
+      std::string a(kMaxLen + 48, '\0');
+      for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>('A' + i % 61);
+      std::string b = a;
+      small_copy::copy_down(a.data() + 4, a.data() + 4 + shift, n);
+      std::memmove(b.data() + 4, b.data() + 4 + shift, n);
+      EXPECT_EQ(a, b) << n << " " << shift;
+    }
+    // Between two buffers.
+    std::string src(n, 'q'), dst(n + 2, '-');
+    for (std::size_t i = 0; i < n; ++i) src[i] = static_cast<char>('a' + i % 26);
+    small_copy::copy_down(dst.data() + 1, src.data(), n);
+    EXPECT_EQ(dst, "-" + src + "-");
+  }
+}
+
+}  // namespace
+}  // namespace siplb::sip
