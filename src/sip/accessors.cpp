@@ -17,10 +17,7 @@ inline Span span_of(const Message& m, const char* b, const char* e) {
 }
 inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
-const char* find_char(const char* p, const char* e, char c) {
-  while (p < e && *p != c) ++p;
-  return p;
-}
+const char* find_char(const char* p, const char* e, char c) { return scan::find_octet(p, e, c); }
 
 // Header parameters: *( SEMI token [ EQUAL ( token / host / quoted-string ) ] ). A quote may
 // only open a value, and must be closed: otherwise whatever follows (a tag a reply adds) would be
@@ -91,8 +88,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
     if (q == e || *q != ']' || q == h + 1) return false;
     ++q;
   } else {
-    q = h;
-    while (q < e && scan::is(*q, scan::kHostChar)) ++q;
+    q = scan::skip_class(h, e, scan::kHostChar);
   }
   if (q == h) return false;
   out.host = span_of(m, h, q);

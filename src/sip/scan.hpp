@@ -9,6 +9,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSSE3__)
+#include <tmmintrin.h>
+#endif
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -260,9 +263,51 @@ inline bool has_no_lws(const char* p, const char* end) {
              [](char c) { return is_lws(c); }) == end;
 }
 
+// A class of kChars as two 16-entry nibble tables, so that 16 octets are classified with two
+// shuffles: octet (h << 4 | l) is in the class when lo[l] & hi[h] != 0, where lo[l] has bit h set
+// for each such octet and hi[h] = 1 << h for h < 8. Octets from 0x80 (h >= 8) are in no class.
+struct NibbleTables {
+  alignas(16) uint8_t lo[16] = {};
+  alignas(16) uint8_t hi[16] = {};
+};
+constexpr NibbleTables nibble_tables(uint8_t cls) {
+  NibbleTables t;
+  for (int c = 0; c < 128; ++c)
+    if (kChars.c[c] & cls) t.lo[c & 15] = static_cast<uint8_t>(t.lo[c & 15] | (1u << (c >> 4)));
+  for (int h = 0; h < 8; ++h) t.hi[h] = static_cast<uint8_t>(1u << h);
+  return t;
+}
+// Indexed by the bit number of a single-bit class.
+inline constexpr NibbleTables kNibbleTables[6] = {nibble_tables(1), nibble_tables(2), nibble_tables(4),
+                                                  nibble_tables(8), nibble_tables(16), nibble_tables(32)};
+
+// First octet in [p, end) outside the single-bit class `cls`, or end.
 inline const char* skip_class(const char* p, const char* end, uint8_t cls) {
+#if defined(__SSSE3__)
+  const NibbleTables& t = kNibbleTables[__builtin_ctz(cls)];
+  const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(t.lo));
+  const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(t.hi));
+  return find_first(
+      p, end,
+      [&](__m128i b) {
+        const __m128i nibble = _mm_set1_epi8(0x0f);
+        __m128i in = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(b, nibble)),
+                                   _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(b, 4), nibble)));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(in, _mm_setzero_si128())));
+      },
+      [cls](char c) { return !is(c, cls); });
+#else
   while (p < end && is(*p, cls)) ++p;
   return p;
+#endif
+}
+
+// First octet in [p, end) equal to `c`, or end.
+inline const char* find_octet(const char* p, const char* end, char c) {
+  return find_first(
+      p, end,
+      [c](__m128i b) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8(c)))); },
+      [c](char x) { return x == c; });
 }
 
 inline const char* skip_lws(const char* p, const char* end) {
@@ -273,10 +318,7 @@ inline const char* trim_lws_back(const char* begin, const char* p) {
   while (p > begin && is_lws(p[-1])) --p;
   return p;
 }
-inline const char* skip_token(const char* p, const char* end) {
-  while (p < end && is_token(*p)) ++p;
-  return p;
-}
+inline const char* skip_token(const char* p, const char* end) { return skip_class(p, end, kToken); }
 
 // Parses 1*DIGIT at [p, end) into `out`, saturating at `limit`. Returns the octet after the
 // digits, or nullptr when there is no digit. `overflow` is set when the value exceeded `limit`.

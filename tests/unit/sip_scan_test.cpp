@@ -49,6 +49,26 @@ TEST(Scan, FindersStopAtTheFirstHitOrTheEnd) {
     });
 }
 
+TEST(Scan, ClassSkipsAgreeWithTheTableForEveryOctet) {
+  for (uint8_t cls : {scan::kToken, scan::kLws, scan::kDigit, scan::kHostChar, scan::kUriStop, scan::kParamValue}) {
+    char filler = 0;
+    while (!scan::is(filler, cls)) ++filler;
+    for (int octet = 0; octet < 256; ++octet) {
+      char hit = static_cast<char>(octet);
+      for_each_range(filler, hit, [&](const char* p, std::size_t n, std::size_t at) {
+        std::size_t expect = at < n && !scan::is(hit, cls) ? at : n;
+        ASSERT_EQ(scan::skip_class(p, p + n, cls), p + expect) << int{cls} << " " << octet << " " << n << " " << at;
+        if (cls == scan::kToken) {
+          ASSERT_EQ(scan::skip_token(p, p + n), p + expect);
+        }
+      });
+    }
+  }
+  for_each_range('a', '@', [&](const char* p, std::size_t n, std::size_t at) {
+    EXPECT_EQ(scan::find_octet(p, p + n, '@'), p + at) << n << " " << at;
+  });
+}
+
 TEST(Scan, LineBreakCheckSeesEveryPosition) {
   for (char hit : {'\r', '\n', '\x0b', '\x8d'})
     for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
