@@ -233,30 +233,32 @@ ParseError Parser::run() {
 
   // Header fields, until the empty line.
   const char* p = lf + 1;
+  HeaderField* headers = m_.headers;
+  auto off_in = [data](const char* q) { return static_cast<uint16_t>(q - data); };
   for (;;) {
     if (p >= end) return error_ != ParseError::none ? error_ : ParseError::headers_unterminated;
     if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-      m_.headers_end = off(p);
-      m_.body_offset = off(p + (*p == '\n' ? 1 : 2));
+      m_.headers_end = off_in(p);
+      m_.body_offset = off_in(p + (*p == '\n' ? 1 : 2));
       break;
     }
     const char* field = p;
-    const char* name_end = scan::find_name_end(p, end);
+    auto [name_end, first_lf] = scan::find_name_end_and_lf(p, end);
     const char* colon = name_end;
     while (colon < end && is_sp_ht(*colon)) ++colon;
     // Field end: the LF of the last line, continuation lines (starting with SP/HT) included.
-    lf = scan::find_lf(colon, end);
+    lf = first_lf;
     while (lf < end && lf + 1 < end && is_sp_ht(lf[1])) lf = scan::find_lf(lf + 1, end);
     if (lf == end) return error_ != ParseError::none ? error_ : ParseError::headers_unterminated;
+    p = lf + 1;
     if (name_end == field || *colon != ':') {
       fail(ParseError::bad_header_line);
-      p = lf + 1;
       continue;
     }
-    if (lf + 1 - field > static_cast<std::ptrdiff_t>(kMaxHeaderFieldSize))
+    if (p - field > static_cast<std::ptrdiff_t>(kMaxHeaderFieldSize))
       return error_ != ParseError::none ? error_ : ParseError::header_too_long;
-    if (m_.header_count == kMaxHeaders)
-      return error_ != ParseError::none ? error_ : ParseError::too_many_headers;
+    uint16_t index = m_.header_count;
+    if (index == kMaxHeaders) return error_ != ParseError::none ? error_ : ParseError::too_many_headers;
 
     // Usually one SP after the colon and CRLF at the end: take those without loops.
     const char* v = colon + 1;
@@ -265,21 +267,20 @@ ParseError Parser::run() {
     else
       v = scan::skip_lws(v, lf);
     const char* ve = (lf - 1 > v && lf[-1] == '\r' && !scan::is_lws(lf[-2])) ? lf - 1 : scan::trim_lws_back(v, lf);
-    uint8_t index = static_cast<uint8_t>(m_.header_count++);
-    HeaderField& h = m_.headers[index];
-    h.line = span(field, lf + 1);
-    h.name = span(field, name_end);
-    h.value = span(v, ve);
-    h.id = header_lookup::find(field, static_cast<std::size_t>(name_end - field));
+    auto name_len = static_cast<std::size_t>(name_end - field);
+    HeaderId id = header_lookup::find(field, name_len);
     // A known name is a valid token by construction; check the octets of the others.
-    if (h.id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
-      --m_.header_count;
+    if (id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
       fail(ParseError::bad_header_line);
-      p = lf + 1;
       continue;
     }
-    on_header(h, index);
-    p = lf + 1;
+    HeaderField& h = headers[index];
+    h.line = {off_in(field), static_cast<uint16_t>(p - field)};
+    h.name = {off_in(field), static_cast<uint16_t>(name_len)};
+    h.value = {off_in(v), static_cast<uint16_t>(ve - v)};
+    h.id = id;
+    m_.header_count = static_cast<uint16_t>(index + 1);
+    on_header(h, static_cast<uint8_t>(index));
   }
 
   // Body framing: over UDP the datagram ends the message when Content-Length is absent.

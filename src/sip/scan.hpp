@@ -183,6 +183,30 @@ inline const char* find_name_end(const char* p, const char* end) {
       [](char c) { return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
+// Where a header line's name ends (the first ':', SP, HT, CR or LF) and its first LF, both at or
+// after p. With AVX2 one 32-octet block usually holds both; longer lines continue with the scans
+// above.
+struct NameAndLineEnd {
+  const char* name_end;
+  const char* lf;
+};
+inline NameAndLineEnd find_name_end_and_lf(const char* p, const char* end) {
+#if defined(__AVX2__)
+  if (end - p >= 32) {
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    unsigned lf = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\n'))));
+    __m256i other = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(b, _mm256_set1_epi8(':')), _mm256_cmpeq_epi8(b, _mm256_set1_epi8(' '))),
+        _mm256_or_si256(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\t')), _mm256_cmpeq_epi8(b, _mm256_set1_epi8('\r'))));
+    unsigned stop = lf | static_cast<unsigned>(_mm256_movemask_epi8(other));
+    return {stop ? p + __builtin_ctz(stop) : find_name_end(p + 32, end),
+            lf ? p + __builtin_ctz(lf) : find_lf(p + 32, end)};
+  }
+#endif
+  const char* name_end = find_name_end(p, end);
+  return {name_end, find_lf(name_end, end)};
+}
+
 // First octet in [p, end) that may not appear in a Request-URI (kUriStop: CTLs, SP, DEL, <, >, ").
 inline const char* find_uri_stop(const char* p, const char* end) {
   return find_first(
