@@ -1,5 +1,6 @@
 // Internet checksum (RFC 1071) for the packet path: the ones'-complement sum taken 8 octets at a
-// time into a 64-bit accumulator, several times faster than summing 16-bit words. Pure functions.
+// time into 64-bit accumulators (64 at a time with AVX2), several times faster than summing 16-bit
+// words. Pure functions.
 #pragma once
 
 #include <rte_byteorder.h>
@@ -10,6 +11,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace siplb::dataplane {
 
 // Ones'-complement sum of `n` octets (not yet folded), in network order as rte_raw_cksum takes it.
@@ -17,6 +22,28 @@ inline uint64_t checksum_partial(const void* data, std::size_t n, uint64_t sum =
   const auto* p = static_cast<const uint8_t*>(data);
   // Four independent accumulators of 32-bit halves keep the adds free of carries.
   uint64_t s0 = sum, s1 = 0, s2 = 0, s3 = 0;
+#if defined(__AVX2__)
+  // 64 octets per step: each 64-bit lane adds its two 32-bit halves, so no carry is lost for far
+  // longer than a datagram (2^32 steps).
+  if (n >= 64) {
+    const __m256i low32 = _mm256_set1_epi64x(0xffffffff);
+    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+    do {
+      __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+      a = _mm256_add_epi64(a, _mm256_add_epi64(_mm256_and_si256(x, low32), _mm256_srli_epi64(x, 32)));
+      b = _mm256_add_epi64(b, _mm256_add_epi64(_mm256_and_si256(y, low32), _mm256_srli_epi64(y, 32)));
+      p += 64;
+      n -= 64;
+    } while (n >= 64);
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(a, b));
+    s0 += lanes[0];
+    s1 += lanes[1];
+    s2 += lanes[2];
+    s3 += lanes[3];
+  }
+#endif
   while (n >= 32) {
     uint64_t a, b, c, d;
     std::memcpy(&a, p, 8);

@@ -54,7 +54,7 @@ bool Parser::parse_version(const char* p, const char* e) {
   // The version nearly every message carries, in one compare.
   if (e - p == 7 && std::memcmp(p, "SIP/2.0", 7) == 0) return true;
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive. Known shape, other number: 505.
-  if (e - p < 7 || !scan::iequals_lower(p, 4, "sip/")) {
+  if (e - p < 7 || !scan::iequals_lower_words(p, "sip/", 4)) {
     fail(ParseError::bad_start_line);
     return false;
   }
@@ -134,7 +134,7 @@ void Parser::parse_status_line(const char* p, const char* e) {
 }
 
 void Parser::parse_start_line(const char* p, const char* e) {
-  if (e - p >= 4 && scan::iequals_lower(p, 4, "sip/"))
+  if (e - p >= 4 && scan::iequals_lower_words(p, "sip/", 4))
     parse_status_line(p, e);
   else
     parse_request_line(p, e);

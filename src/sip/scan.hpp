@@ -351,15 +351,22 @@ inline const char* parse_uint(const char* p, const char* end, uint64_t limit, ui
   const char* start = p;
   uint64_t v = 0;
   overflow = false;
-  while (p < end && is_digit(*p)) {
+  // Up to 19 digits cannot wrap 64 bits: no check per digit, one against the limit at the end.
+  const char* fast_end = end - p > 19 ? p + 19 : end;
+  while (p < fast_end && is_digit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  if (p == start) return nullptr;
+  if (v > limit) {
+    overflow = true;
+    v = limit + 1;  // stays above the limit without wrapping however many digits follow
+  }
+  while (p < end && is_digit(*p)) {  // a 20th digit and more: rare, saturating
     v = v * 10 + static_cast<uint64_t>(*p - '0');
     if (v > limit) {
       overflow = true;
-      v = limit + 1;  // stays above the limit without wrapping however many digits follow
+      v = limit + 1;
     }
     ++p;
   }
-  if (p == start) return nullptr;
   out = v;
   return p;
 }

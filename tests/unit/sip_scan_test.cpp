@@ -69,6 +69,42 @@ TEST(Scan, ClassSkipsAgreeWithTheTableForEveryOctet) {
   });
 }
 
+TEST(Scan, ParseUintSaturatesAtTheLimit) {
+  struct Case {
+    const char* text;
+    uint64_t limit;
+    uint64_t value;
+    bool overflow;
+    std::size_t used;
+  };
+  const Case cases[] = {
+      {"0", 255, 0, false, 1},
+      {"70;", 255, 70, false, 2},
+      {"255", 255, 255, false, 3},
+      {"256", 255, 256, true, 3},
+      {"65535 x", 65535, 65535, false, 5},
+      {"65536", 65535, 65536, true, 5},
+      {"0000000000000000000000000000000042", 65535, 42, false, 34},  // leading zeros past 19 digits
+      {"99999999999999999999999", 0xffffffffu, 0x100000000u, true, 23},
+      {"18446744073709551615", 0xffffffffffffffffull - 1, 0xffffffffffffffffull, true, 20},
+      {"9999999999999999999", 0xffffffffu, 0x100000000u, true, 19},
+  };
+  for (const Case& c : cases) {
+    std::string text = c.text;
+    uint64_t v = 7;
+    bool overflow = false;
+    const char* e = scan::parse_uint(text.data(), text.data() + text.size(), c.limit, v, overflow);
+    ASSERT_NE(e, nullptr) << c.text;
+    EXPECT_EQ(static_cast<std::size_t>(e - text.data()), c.used) << c.text;
+    EXPECT_EQ(v, c.value) << c.text;
+    EXPECT_EQ(overflow, c.overflow) << c.text;
+  }
+  uint64_t v = 0;
+  bool overflow = true;
+  std::string none = "x1";
+  EXPECT_EQ(scan::parse_uint(none.data(), none.data() + none.size(), 10, v, overflow), nullptr);
+}
+
 TEST(Scan, LineBreakCheckSeesEveryPosition) {
   for (char hit : {'\r', '\n', '\x0b', '\x8d'})
     for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
