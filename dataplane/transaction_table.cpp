@@ -1,68 +1,108 @@
-// Per-worker transaction routes over rte_hash (single writer, single reader: no flags, no lock).
+// Per-worker transaction routes: linear probing, deletion by backward shift (no tombstones, so
+// probe sequences stay as short as the live entries make them). Single thread, no lock.
 #include "transaction_table.hpp"
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
+#include <rte_common.h>
 #include <rte_log.h>
+#include <rte_malloc.h>
 
 namespace siplb::dataplane {
 
 std::unique_ptr<TransactionTable> TransactionTable::create(const char* name, uint32_t capacity,
                                                            int socket_id) {
-  rte_hash_parameters params{};
-  params.name = name;
-  params.entries = capacity;
-  params.key_len = sizeof(TransactionKey);
-  params.hash_func = rte_hash_crc;
-  params.hash_func_init_val = 0;
-  params.socket_id = socket_id;
   std::unique_ptr<TransactionTable> t(new TransactionTable());
-  t->hash_ = rte_hash_create(&params);
-  if (!t->hash_) {
-    RTE_LOG(ERR, USER1, "transaction table %s: rte_hash_create(%u) failed\n", name, capacity);
+  // Twice the entries allowed: at most half full, so a probe rarely goes past a slot or two.
+  if (capacity > 0 && capacity <= UINT32_MAX / 2)
+    t->slots_ = static_cast<Slot*>(rte_zmalloc_socket(name, sizeof(Slot) * uint64_t{capacity} * 2,
+                                                      RTE_CACHE_LINE_SIZE, socket_id));
+  if (!t->slots_) {
+    RTE_LOG(ERR, USER1, "transaction table %s: cannot allocate %u entries\n", name, capacity);
     return nullptr;
   }
-  // rte_hash may hold a few more keys than asked for (bucket rounding).
-  t->slots_.reset(new Slot[rte_hash_max_key_id(t->hash_) + 1]());
+  t->capacity_ = capacity;
+  t->slot_count_ = capacity * 2;
   return t;
 }
 
-TransactionTable::~TransactionTable() {
-  if (hash_) rte_hash_free(hash_);
+TransactionTable::~TransactionTable() { rte_free(slots_); }
+
+uint32_t TransactionTable::home(uint64_t call_id_hash, uint32_t cseq_number) const {
+  // The Call-ID hash is uniform already; the multiply spreads the CSeq number over the high bits,
+  // and the high half scaled to slot_count_ picks the slot (no power-of-two size needed).
+  uint64_t h = (call_id_hash ^ (uint64_t{cseq_number} * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+  return static_cast<uint32_t>(((h >> 32) * slot_count_) >> 32);
+}
+
+uint32_t TransactionTable::probe(const TransactionKey& key) const {
+  uint32_t i = home(key.call_id_hash, key.cseq_number);
+  // Ends: at most capacity_ of the 2 * capacity_ slots are used.
+  while (slots_[i].used &&
+         (slots_[i].call_id_hash != key.call_id_hash || slots_[i].cseq_number != key.cseq_number))
+    i = next(i);
+  return i;
 }
 
 bool TransactionTable::remember(const TransactionKey& key, const TransactionRoute& route,
                                 uint64_t expires_tsc) {
-  int32_t pos = rte_hash_add_key(hash_, &key);
-  if (pos < 0) return false;
-  slots_[pos] = {route, expires_tsc};
+  uint32_t i = probe(key);
+  Slot& s = slots_[i];
+  if (!s.used) {
+    if (count_ == capacity_) return false;
+    s.used = true;
+    s.call_id_hash = key.call_id_hash;
+    s.cseq_number = key.cseq_number;
+    ++count_;
+  }
+  s.route = route;
+  s.expires_tsc = expires_tsc;
   return true;
 }
 
 bool TransactionTable::find(const TransactionKey& key, uint64_t now_tsc, TransactionRoute& out) {
-  int32_t pos = rte_hash_lookup(hash_, &key);
-  if (pos < 0) return false;
-  if (slots_[pos].expires_tsc < now_tsc) {
-    rte_hash_del_key(hash_, &key);
+  uint32_t i = probe(key);
+  if (!slots_[i].used) return false;
+  if (slots_[i].expires_tsc < now_tsc) {
+    erase(i);
     return false;
   }
-  out = slots_[pos].route;
+  out = slots_[i].route;
   return true;
 }
 
+void TransactionTable::erase(uint32_t i) {
+  // Close the gap: a later entry of the same cluster moves into it unless its home lies
+  // (cyclically) after the gap, where a lookup starting at its home would no longer pass the gap.
+  for (uint32_t j = next(i); slots_[j].used; j = next(j)) {
+    uint32_t k = home(slots_[j].call_id_hash, slots_[j].cseq_number);
+    bool home_after_gap = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (!home_after_gap) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i].used = false;
+  --count_;
+}
+
 void TransactionTable::sweep(uint64_t now_tsc, uint32_t budget) {
-  const void* key;
-  void* data;
-  for (uint32_t n = 0; n < budget; ++n) {
-    int32_t pos = rte_hash_iterate(hash_, &key, &data, &sweep_next_);
-    if (pos < 0) {
+  // `budget` entries looked at, and at most 4 * budget slots, so an empty table costs little too.
+  uint32_t entries = 0;
+  for (uint32_t slots = 0; entries < budget && slots < 4 * budget; ++slots) {
+    if (sweep_next_ >= slot_count_) {
       sweep_next_ = 0;  // wrapped: start again next time
       return;
     }
-    if (slots_[pos].expires_tsc < now_tsc) rte_hash_del_key(hash_, key);
+    Slot& s = slots_[sweep_next_];
+    if (!s.used) {
+      ++sweep_next_;
+      continue;
+    }
+    ++entries;
+    if (s.expires_tsc < now_tsc)
+      erase(sweep_next_);  // look at this slot again: a later entry may have moved into it
+    else
+      ++sweep_next_;
   }
 }
-
-uint32_t TransactionTable::size() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
 
 }  // namespace siplb::dataplane
