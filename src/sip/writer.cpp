@@ -75,7 +75,7 @@ EditError MessageEditor::set_top_via_received(std::string_view address) {
 
 EditError MessageEditor::set_top_via_rport(uint16_t port) {
   if (m_.top_via_header == kNoHeader) return EditError::not_found;
-  char digits[16];  // 5 would do; 16 keeps gcc's -Warray-bounds quiet about the inlined copy's wide paths
+  char digits[32];  // 5 would do; 32 keeps gcc's -Warray-bounds quiet about the inlined copy's block paths
   std::string_view text(digits, format_u16(port, digits));
   const Via& via = m_.top_via;
   if (!via.has_rport) return add(via.value.end(), 0, ";rport=", text);
@@ -85,7 +85,7 @@ EditError MessageEditor::set_top_via_rport(uint16_t port) {
 }
 
 EditError MessageEditor::set_max_forwards(uint8_t value) {
-  char digits[16];  // 5 would do; 16 keeps gcc's -Warray-bounds quiet about the inlined copy's wide paths
+  char digits[32];  // 5 would do; 32 keeps gcc's -Warray-bounds quiet about the inlined copy's block paths
   std::string_view text(digits, format_u16(value, digits));
   if (const HeaderField* h = m_.first(HeaderId::max_forwards))
     return add(h->value.off, h->value.len, text);
@@ -230,10 +230,13 @@ EditError MessageEditor::commit() {
     }
     int64_t back = d - front;
     char* base = room_ + head_;
-    if (back != 0) std::memmove(base + e.pos + e.old_len + back, base + e.pos + e.old_len, suffix);
-    if (front != 0) std::memmove(base - front, base, prefix);
+    char* suffix_at = base + e.pos + e.old_len;
+    if (back > 0) small_copy::copy_up(suffix_at + back, suffix_at, suffix);
+    if (back < 0) small_copy::copy_down(suffix_at + back, suffix_at, suffix);
+    if (front > 0) small_copy::copy_down(base - front, base, prefix);
+    if (front < 0) small_copy::copy_up(base - front, base, prefix);
     head_ = static_cast<uint32_t>(int64_t{head_} - front);
-    std::memcpy(room_ + head_ + e.pos, scratch_ + e.text_off, e.text_len);
+    small_copy::copy_down(room_ + head_ + e.pos, scratch_ + e.text_off, e.text_len);
     length_ = static_cast<uint32_t>(int64_t{length_} + d);
   }
   edit_count_ = 0;

@@ -113,22 +113,31 @@ TEST(Scan, LineBreakCheckSeesEveryPosition) {
     });
 }
 
-TEST(SmallCopy, CopiesApartAndDownOverlapping) {
+TEST(SmallCopy, CopiesApartAndOverlappingInTheirDirection) {
   for (std::size_t n = 0; n <= kMaxLen; ++n) {
     for (std::size_t shift = 0; shift <= 40; ++shift) {
-      // Moving down by `shift` inside one buffer (shift 0: onto itself).
-      std::string a(kMaxLen + 48, '\0');
+      std::string a(kMaxLen + 96, '\0');
       for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>('A' + i % 61);
-      std::string b = a;
-      small_copy::copy_down(a.data() + 4, a.data() + 4 + shift, n);
-      std::memmove(b.data() + 4, b.data() + 4 + shift, n);
-      EXPECT_EQ(a, b) << n << " " << shift;
+      // Down by `shift` inside one buffer (shift 0: onto itself).
+      std::string down = a, expect = a;
+      small_copy::copy_down(down.data() + 4, down.data() + 4 + shift, n);
+      std::memmove(expect.data() + 4, expect.data() + 4 + shift, n);
+      EXPECT_EQ(down, expect) << "down " << n << " " << shift;
+      // Up by `shift`.
+      std::string up = a;
+      expect = a;
+      small_copy::copy_up(up.data() + 4 + shift, up.data() + 4, n);
+      std::memmove(expect.data() + 4 + shift, expect.data() + 4, n);
+      EXPECT_EQ(up, expect) << "up " << n << " " << shift;
     }
     // Between two buffers.
     std::string src(n, 'q'), dst(n + 2, '-');
     for (std::size_t i = 0; i < n; ++i) src[i] = static_cast<char>('a' + i % 26);
     small_copy::copy_down(dst.data() + 1, src.data(), n);
     EXPECT_EQ(dst, "-" + src + "-");
+    std::string dst2(n + 2, '-');
+    small_copy::copy_up(dst2.data() + 1, src.data(), n);
+    EXPECT_EQ(dst2, "-" + src + "-");
   }
 }
 
