@@ -21,17 +21,24 @@ const char* find_char(const char* p, const char* e, char c) { return scan::find_
 
 // Header parameters: *( SEMI token [ EQUAL ( token / host / quoted-string ) ] ). A quote may
 // only open a value, and must be closed: otherwise whatever follows (a tag a reply adds) would be
-// read as part of it. Empty parameters (";;") are tolerated.
-bool params_well_formed(const char* p, const char* e) {
+// read as part of it. Empty parameters (";;") are tolerated. The value of the first "tag"
+// parameter goes to `tag` on the way (what find_param(..., "tag", ...) would find in these
+// well-formed parameters), so that name-addr parsing need not walk them twice.
+bool params_well_formed(const Message& m, const char* p, const char* e, Span& tag, bool& has_tag) {
   while (p < e) {
     p = skip_lws(p, e);
     if (p == e) break;
     if (*p != ';') return false;
     p = skip_lws(p + 1, e);
+    const char* name = p;
     p = scan::skip_token(p, e);
+    bool is_tag = !has_tag && p - name == 3 && scan::iequals_lower(name, 3, "tag");
+    const char* v = p;  // a valueless tag: empty value right after the name, as find_param gives
+    const char* ve = p;
     p = skip_lws(p, e);
     if (p < e && *p == '=') {
       p = skip_lws(p + 1, e);
+      v = p;
       if (p < e && *p == '"') {
         p = scan::skip_quoted(p, e);
         if (!p) return false;
@@ -41,6 +48,13 @@ bool params_well_formed(const char* p, const char* e) {
           ++p;
         }
       }
+      ve = p;
+    } else {
+      v = ve = p;
+    }
+    if (is_tag) {
+      tag = span_of(m, v, ve);
+      has_tag = true;
     }
   }
   return true;
@@ -192,13 +206,8 @@ bool parse_name_addr(const Message& m, Span value, NameAddr& out) {
     params = semi;
   }
   if (params < e) {
-    if (!params_well_formed(params, e)) return false;
+    if (!params_well_formed(m, params, e, out.tag, out.has_tag)) return false;
     out.params = span_of(m, params, e);
-    Span tag;
-    if (find_param(m, out.params, "tag", tag)) {
-      out.tag = tag;
-      out.has_tag = true;
-    }
   }
   return true;
 }

@@ -354,6 +354,26 @@ std::vector<Val> all_values(const Message& m, HeaderId id) {
   return out;
 }
 
+// parse_name_addr takes the tag while checking the parameters: it must be what find_param finds.
+TEST(ParseNameAddr, TagAsFindParamFindsIt) {
+  for (const char* text : {"<sip:a@b>;tag=1", "<sip:a@b> ; TAG = x1 ;q=1", "<sip:a@b>;tag", "<sip:a@b>;tag ;x=1",
+                           "<sip:a@b>;tag=\"q;x\";y", "<sip:a@b>;x=1;tag=2;tag=3", "<sip:a@b>;tagx=1;tag=2",
+                           "<sip:a@b>;;tag=1", "<sip:a@b>;Tag=AbC", "sip:a@b;tag=9", "<sip:a@b>;x=\"tag=1\"",
+                           "<sip:a@b>;x=tag;t=1", "<sip:a@b>"}) {
+    SCOPED_TRACE(text);
+    TextMessage t(text);
+    NameAddr na;
+    ASSERT_TRUE(parse_name_addr(t.m, t.all(), na));
+    Span tag;
+    bool found = find_param(t.m, na.params, "tag", tag);
+    EXPECT_EQ(na.has_tag, found);
+    if (found) {
+      EXPECT_EQ(t.text(na.tag), t.text(tag));
+      EXPECT_EQ(na.tag, tag);
+    }
+  }
+}
+
 TEST(ValueIterator, SplitsOnCommasOutsideQuotesAndAngleBrackets) {
   auto p = parse_copy(sip_message({
       "INVITE sip:bob@biloxi.example.com SIP/2.0",                                          // -
