@@ -18,6 +18,11 @@ inline Span span_of(const Message& m, const char* b, const char* e) {
 inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
 const char* find_char(const char* p, const char* e, char c) { return scan::find_octet(p, e, c); }
+// In a URI, which always lies inside the message after at least a start line's worth of octets:
+// blocks that end at `e` may reach back before `p` (see scan::find_first).
+const char* find_char_in(const Message& m, const char* p, const char* e, char c) {
+  return scan::find_octet(p, e, c, m.data);
+}
 
 // Header parameters: *( SEMI token [ EQUAL ( token / host / quoted-string ) ] ). A quote may
 // only open a value, and must be closed: otherwise whatever follows (a tag a reply adds) would be
@@ -74,22 +79,28 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
   const char* e = p + uri.len;
   if (scan::find_uri_stop(p, e) != e) return false;
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-  if (p == e || !is_alpha(*p)) return false;
   const char* q = p;
-  while (q < e && (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-' || *q == '.')) ++q;
-  if (q == e || *q != ':' || q + 1 == e) return false;
+  if (e - p > 4 && (scan::load32(p) | 0x20202020u) == scan::load32("sip:")) {
+    // "sip:" in any case, in one compare (or-ing 0x20 maps only 'S', 'I', 'P' and the control
+    // octet 0x1a onto the text, and find_uri_stop has ruled out control octets).
+    q = p + 3;
+    out.is_sip = true;
+  } else {
+    if (p == e || !is_alpha(*p)) return false;
+    while (q < e && (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-' || *q == '.')) ++q;
+    if (q == e || *q != ':' || q + 1 == e) return false;
+    std::size_t scheme_len = static_cast<std::size_t>(q - p);
+    out.is_sip = scan::iequals_lower(p, scheme_len, "sip") || scan::iequals_lower(p, scheme_len, "sips");
+  }
   out.scheme = span_of(m, p, q);
-  std::size_t scheme_len = static_cast<std::size_t>(q - p);
   p = q + 1;
   out.opaque = span_of(m, p, e);
-  out.is_sip = scan::iequals_lower(m.data + uri.off, scheme_len, "sip") ||
-               scan::iequals_lower(m.data + uri.off, scheme_len, "sips");
   if (!out.is_sip) return true;
 
   // userinfo: an unescaped '@' can only end the user part (params and headers may not hold one).
-  const char* at = find_char(p, e, '@');
+  const char* at = find_char_in(m, p, e, '@');
   if (at < e) {
-    const char* colon = find_char(p, at, ':');
+    const char* colon = find_char_in(m, p, at, ':');
     out.user = span_of(m, p, colon);
     if (colon < at) out.password = span_of(m, colon + 1, at);
     p = at + 1;
@@ -102,7 +113,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
     if (q == e || *q != ']' || q == h + 1) return false;
     ++q;
   } else {
-    q = scan::skip_class(h, e, scan::kHostChar);
+    q = scan::skip_class(h, e, scan::kHostChar, m.data);
   }
   if (q == h) return false;
   out.host = span_of(m, h, q);
@@ -115,7 +126,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
     q = pe;
   }
   if (q < e && *q != ';' && *q != '?') return false;
-  const char* question = find_char(q, e, '?');
+  const char* question = find_char_in(m, q, e, '?');
   if (q < question) out.params = span_of(m, q, question);
   if (question < e) out.headers = span_of(m, question + 1, e);
   return true;

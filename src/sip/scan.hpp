@@ -96,26 +96,34 @@ inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<c
 // First octet in [p, end) that `block_hits` marks (a 16-bit mask for the 16 octets of a block) or,
 // in ranges shorter than a block, that `is_hit` accepts; end when there is none. After the last
 // whole block, one block ending at `end` covers the rest (its octets already checked are shifted
-// out), so no octet outside [p, end) is read and no short range is left to a scalar loop.
+// out), so no octet outside [p, end) is read. A range shorter than a block is scanned the same way
+// when the caller names a `floor` such that [floor, end) is readable and holds 16 octets (the
+// message the range lies in); without one it takes a byte loop.
 template <class BlockHits, class IsHit>
-inline const char* find_first(const char* p, const char* end, BlockHits block_hits, IsHit is_hit) {
+inline const char* find_first(const char* p, const char* end, BlockHits block_hits, IsHit is_hit,
+                              const char* floor = nullptr) {
 #if defined(__SSE2__)
   if (end - p >= 16) {
     for (;;) {
       unsigned mask = block_hits(load16(p));
       if (mask) return p + __builtin_ctz(mask);
       p += 16;
-      if (end - p <= 16) {
-        if (p == end) return end;
-        const char* last = end - 16;
-        mask = block_hits(load16(last)) >> (p - last);
-        return mask ? p + __builtin_ctz(mask) : end;
-      }
+      if (end - p <= 16) break;
     }
+  } else if (!floor || end - floor < 16) {
+    while (p < end && !is_hit(*p)) ++p;
+    return p;
   }
-#endif
+  if (p == end) return end;
+  const char* last = end - 16;
+  unsigned mask = block_hits(load16(last)) >> (p - last);
+  return mask ? p + __builtin_ctz(mask) : end;
+#else
+  (void)block_hits;
+  (void)floor;
   while (p < end && !is_hit(*p)) ++p;
   return p;
+#endif
 }
 
 // First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF, or one
@@ -306,7 +314,8 @@ inline constexpr NibbleTables kNibbleTables[6] = {nibble_tables(1), nibble_table
                                                   nibble_tables(8), nibble_tables(16), nibble_tables(32)};
 
 // First octet in [p, end) outside the single-bit class `cls`, or end.
-inline const char* skip_class(const char* p, const char* end, uint8_t cls) {
+// `floor`: see find_first.
+inline const char* skip_class(const char* p, const char* end, uint8_t cls, const char* floor = nullptr) {
 #if defined(__SSSE3__)
   const NibbleTables& t = kNibbleTables[__builtin_ctz(cls)];
   const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(t.lo));
@@ -319,19 +328,20 @@ inline const char* skip_class(const char* p, const char* end, uint8_t cls) {
                                    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(b, 4), nibble)));
         return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(in, _mm_setzero_si128())));
       },
-      [cls](char c) { return !is(c, cls); });
+      [cls](char c) { return !is(c, cls); }, floor);
 #else
+  (void)floor;
   while (p < end && is(*p, cls)) ++p;
   return p;
 #endif
 }
 
 // First octet in [p, end) equal to `c`, or end.
-inline const char* find_octet(const char* p, const char* end, char c) {
+inline const char* find_octet(const char* p, const char* end, char c, const char* floor = nullptr) {
   return find_first(
       p, end,
       [c](__m128i b) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8(c)))); },
-      [c](char x) { return x == c; });
+      [c](char x) { return x == c; }, floor);
 }
 
 inline const char* skip_lws(const char* p, const char* end) {

@@ -69,6 +69,21 @@ TEST(Scan, ClassSkipsAgreeWithTheTableForEveryOctet) {
   });
 }
 
+// With a floor, a short range is read as the block ending at its end: the octets before the range
+// (here all hits) must not count.
+TEST(Scan, ShortRangesAboveAFloor) {
+  for (std::size_t n = 0; n <= 40; ++n)
+    for (std::size_t at = 0; at <= n; ++at) {
+      std::unique_ptr<char[]> buf(new char[20 + n]);
+      std::memset(buf.get(), '@', 20);
+      std::memset(buf.get() + 20, 'a', n);
+      if (at < n) buf[20 + at] = '@';
+      const char* p = buf.get() + 20;
+      EXPECT_EQ(scan::find_octet(p, p + n, '@', buf.get()), p + at) << n << " " << at;
+      EXPECT_EQ(scan::skip_class(p, p + n, scan::kToken, buf.get()), p + at) << n << " " << at;
+    }
+}
+
 TEST(Scan, ParseUintSaturatesAtTheLimit) {
   struct Case {
     const char* text;
