@@ -43,6 +43,7 @@ class Parser {
   const char* end_;
   ParseError error_ = ParseError::none;
   bool content_length_overflow_ = false;
+  bool cseq_is_request_method_ = false;  // the CSeq method text is the request line's
 };
 
 // Strips the CR of a CRLF line end: `lf` points at the LF (or end); returns the content end.
@@ -157,11 +158,20 @@ void Parser::parse_cseq(Span value) {
   if (!q || overflow) return fail(ParseError::bad_cseq);
   const char* method = scan::skip_lws(q, e);
   if (method == q || method == e) return fail(ParseError::bad_cseq);
-  const char* method_end = scan::skip_token(method, e);
-  if (method_end != e) return fail(ParseError::bad_cseq);
+  // In a request the CSeq method is nearly always the request's own, a token already looked up.
+  auto len = static_cast<std::size_t>(e - method);
+  const char* request_method = m_.data + m_.method_text.off;
+  bool same = m_.is_request && m_.method_text.len == len;
+  for (std::size_t i = 0; same && i < len; ++i) same = method[i] == request_method[i];
+  if (same) {
+    m_.cseq_method = m_.method;
+  } else {
+    if (scan::skip_token(method, e) != e) return fail(ParseError::bad_cseq);
+    m_.cseq_method = method_from_text({method, len});
+  }
+  cseq_is_request_method_ = same;
   m_.cseq_number = static_cast<uint32_t>(n);
-  m_.cseq_method_text = span(method, method_end);
-  m_.cseq_method = method_from_text(m_.text(m_.cseq_method_text));
+  m_.cseq_method_text = span(method, e);
 }
 
 void Parser::on_header(HeaderField& h, uint8_t index) {
@@ -300,7 +310,7 @@ ParseError Parser::run() {
   if (!m_.has(HeaderId::to)) return ParseError::missing_to;
   if (!m_.has(HeaderId::call_id)) return ParseError::missing_call_id;
   if (!m_.has(HeaderId::cseq)) return ParseError::missing_cseq;
-  if (m_.is_request && m_.text(m_.cseq_method_text) != m_.text(m_.method_text))
+  if (m_.is_request && !cseq_is_request_method_ && m_.text(m_.cseq_method_text) != m_.text(m_.method_text))
     return ParseError::cseq_method_mismatch;
   return ParseError::none;
 }

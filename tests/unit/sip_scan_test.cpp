@@ -120,6 +120,20 @@ TEST(Scan, ParseUintSaturatesAtTheLimit) {
   EXPECT_EQ(scan::parse_uint(none.data(), none.data() + none.size(), 10, v, overflow), nullptr);
 }
 
+TEST(Scan, NameEndAndLineEndAsTheSeparateScans) {
+  for (char hit : {'\x01', '\x1f', ':', ' ', '\t', '\r', '\n', '\x7f', '\x80', 'x'})
+    for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
+      auto both = scan::find_name_end_and_lf(p, p + n);
+      EXPECT_EQ(both.name_end, scan::find_name_end(p, p + n)) << int{hit} << " " << n << " " << at;
+      EXPECT_EQ(both.lf, scan::find_lf(p, p + n)) << int{hit} << " " << n << " " << at;
+    });
+  // A control octet in the name, then the real stop and the LF.
+  std::string line = "Na\x01me: value that is long enough for a block\r\nX";
+  auto both = scan::find_name_end_and_lf(line.data(), line.data() + line.size());
+  EXPECT_EQ(both.name_end - line.data(), 5);  // the colon
+  EXPECT_EQ(both.lf - line.data(), static_cast<std::ptrdiff_t>(line.find('\n')));
+}
+
 TEST(Scan, LineBreakCheckSeesEveryPosition) {
   for (char hit : {'\r', '\n', '\x0b', '\x8d'})
     for_each_range('a', hit, [&](const char* p, std::size_t n, std::size_t at) {
