@@ -278,7 +278,7 @@ ParseError Parser::run() {
       v = scan::skip_lws(v, lf);
     const char* ve = (lf - 1 > v && lf[-1] == '\r' && !scan::is_lws(lf[-2])) ? lf - 1 : scan::trim_lws_back(v, lf);
     auto name_len = static_cast<std::size_t>(name_end - field);
-    HeaderId id = header_lookup::find(field, name_len);
+    HeaderId id = header_lookup::find_in_buffer(field, name_len, end);
     // A known name is a valid token by construction; check the octets of the others.
     if (id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
       fail(ParseError::bad_header_line);
