@@ -4,9 +4,11 @@
 // ACK are all seen by the same worker. The table is used by that worker alone (no locks, no
 // sharing); entries expire after a TTL and are swept a few per loop iteration.
 //
-// Open addressing with linear probing over twice as many slots as entries allowed. The key's
-// Call-ID part is already a 64-bit hash, so placing an entry is a multiply, and a slot holds key,
-// route and expiry together: a lookup usually touches one cache line.
+// Two arrays: the entries, kept dense in [0, size()) (a deletion moves the last entry into the
+// hole), and an index of 8-octet slots (entry number and a 32-bit tag of the key) with linear
+// probing over twice as many slots as entries allowed. The key's Call-ID part is already a 64-bit
+// hash, so placing a key is a multiply; a lookup reads one index slot or two, then one entry. Few
+// live entries stay in a few cache lines, and sweeps walk live entries only.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +32,7 @@ struct TransactionRoute {
 
 class TransactionTable {
  public:
-  // Creates the table on `socket_id`'s memory (`name` names the allocation). nullptr on failure
+  // Creates the table on `socket_id`'s memory (`name` names the allocations). nullptr on failure
   // (logged).
   static std::unique_ptr<TransactionTable> create(const char* name, uint32_t capacity, int socket_id);
   ~TransactionTable();
@@ -47,24 +49,29 @@ class TransactionTable {
 
  private:
   TransactionTable() = default;
-  struct Slot {
+  struct Entry {
     uint64_t call_id_hash;
     uint64_t expires_tsc;
     uint32_t cseq_number;
-    bool used;
     TransactionRoute route;
   };
-  uint32_t home(uint64_t call_id_hash, uint32_t cseq_number) const;
+  struct Slot {
+    uint32_t entry;  // entry number + 1; 0: empty
+    uint32_t tag;    // high half of the key's mixed hash, which also gives its home slot
+  };
+  static uint32_t tag_of(uint64_t call_id_hash, uint32_t cseq_number);
+  uint32_t home(uint32_t tag) const { return static_cast<uint32_t>((uint64_t{tag} * slot_count_) >> 32); }
   uint32_t next(uint32_t i) const { return i + 1 == slot_count_ ? 0 : i + 1; }
-  // Index of the key's slot, or of the empty slot ending its probe sequence.
-  uint32_t probe(const TransactionKey& key) const;
-  void erase(uint32_t i);
+  // Index slot holding the key, or the empty slot ending its probe sequence.
+  uint32_t probe(const TransactionKey& key, uint32_t tag) const;
+  void erase(uint32_t slot);
 
   Slot* slots_ = nullptr;
+  Entry* entries_ = nullptr;
   uint32_t slot_count_ = 0;
   uint32_t capacity_ = 0;
   uint32_t count_ = 0;
-  uint32_t sweep_next_ = 0;
+  uint32_t sweep_next_ = 0;  // entry number
 };
 
 }  // namespace siplb::dataplane

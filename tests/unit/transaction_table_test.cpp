@@ -64,7 +64,7 @@ TEST_F(TransactionTableTest, RemembersRefreshesAndExpires) {
   EXPECT_EQ(out.port, 5080);
   EXPECT_FALSE(t->find(b, 200, out));  // expired: gone
   EXPECT_EQ(t->size(), 1u);
-  // A sweep looks at a bounded number of slots; enough of them cover the table.
+  // A sweep looks at a bounded number of entries; enough of them cover the table.
   for (int i = 0; i < 100 && t->size() > 0; ++i) t->sweep(1000, 64);
   EXPECT_EQ(t->size(), 0u);
 }
