@@ -1,5 +1,6 @@
 // Internet checksum (RFC 1071) for the packet path: the ones'-complement sum taken 8 octets at a
-// time into a 64-bit accumulator, several times faster than summing 16-bit words. Pure functions.
+// time into 64-bit accumulators (64 at a time with AVX2), several times faster than summing 16-bit
+// words. Pure functions.
 #pragma once
 
 #include <rte_byteorder.h>
@@ -10,6 +11,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace siplb::dataplane {
 
 // Ones'-complement sum of `n` octets (not yet folded), in network order as rte_raw_cksum takes it.
@@ -17,6 +22,28 @@ inline uint64_t checksum_partial(const void* data, std::size_t n, uint64_t sum =
   const auto* p = static_cast<const uint8_t*>(data);
   // Four independent accumulators of 32-bit halves keep the adds free of carries.
   uint64_t s0 = sum, s1 = 0, s2 = 0, s3 = 0;
+#if defined(__AVX2__)
+  // 64 octets per step: each 64-bit lane adds its two 32-bit halves, so no carry is lost for far
+  // longer than a datagram (2^32 steps).
+  if (n >= 64) {
+    const __m256i low32 = _mm256_set1_epi64x(0xffffffff);
+    __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
+    do {
+      __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+      a = _mm256_add_epi64(a, _mm256_add_epi64(_mm256_and_si256(x, low32), _mm256_srli_epi64(x, 32)));
+      b = _mm256_add_epi64(b, _mm256_add_epi64(_mm256_and_si256(y, low32), _mm256_srli_epi64(y, 32)));
+      p += 64;
+      n -= 64;
+    } while (n >= 64);
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(a, b));
+    s0 += lanes[0];
+    s1 += lanes[1];
+    s2 += lanes[2];
+    s3 += lanes[3];
+  }
+#endif
   while (n >= 32) {
     uint64_t a, b, c, d;
     std::memcpy(&a, p, 8);
@@ -31,7 +58,14 @@ inline uint64_t checksum_partial(const void* data, std::size_t n, uint64_t sum =
     n -= 32;
   }
   uint64_t s = s0 + s1 + s2 + s3;
-  while (n >= 4) {
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    s += (w & 0xffffffff) + (w >> 32);
+    p += 8;
+    n -= 8;
+  }
+  if (n >= 4) {
     uint32_t w;
     std::memcpy(&w, p, 4);
     s += w;
@@ -55,6 +89,12 @@ inline uint16_t checksum_fold(uint64_t s) {
   s = (s & 0xffff) + (s >> 16);
   s = (s & 0xffff) + (s >> 16);
   return static_cast<uint16_t>(s);
+}
+
+// The folded sum over an IPv4 header without options (20 octets, five words): what rte_raw_cksum
+// gives for it, without its general loop. 0xffff when a received header's checksum is right.
+inline uint16_t ipv4_header_sum(const rte_ipv4_hdr* ip) {
+  return checksum_fold(checksum_partial(ip, sizeof(rte_ipv4_hdr)));
 }
 
 // The UDP checksum of a contiguous IPv4/UDP datagram (pseudo-header included), ready to store.

@@ -162,7 +162,8 @@ void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   if (ihl < sizeof(rte_ipv4_hdr)) return drop(ctx, m, DropReason::bad_ip_header);
   if (ihl > sizeof(rte_ipv4_hdr)) return drop(ctx, m, DropReason::ip_options);
   uint32_t total = rte_be_to_cpu_16(ip->total_length);
-  if (total < ihl || kEthLen + total > m->pkt_len || rte_raw_cksum(ip, ihl) != 0xffff)
+  // ihl is 20 here: headers with options were dropped above.
+  if (total < ihl || kEthLen + total > m->pkt_len || ipv4_header_sum(ip) != 0xffff)
     return drop(ctx, m, DropReason::bad_ip_header);
   if (m->pkt_len > kEthLen + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - kEthLen - total));
   const Interface& iface = ctx.shared->interfaces[iface_index];
@@ -333,7 +334,7 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome out
   ip->src_addr = iface.ip_be;
   ip->dst_addr = egress.dst_ip_be;
   ip->hdr_checksum = 0;
-  ip->hdr_checksum = rte_ipv4_cksum(ip);
+  ip->hdr_checksum = static_cast<uint16_t>(~ipv4_header_sum(ip));
   udp->src_port = rte_cpu_to_be_16(egress.src_port);
   udp->dst_port = rte_cpu_to_be_16(egress.dst_port);
   udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(payload + sizeof(rte_udp_hdr)));

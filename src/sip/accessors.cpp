@@ -17,24 +17,33 @@ inline Span span_of(const Message& m, const char* b, const char* e) {
 }
 inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
-const char* find_char(const char* p, const char* e, char c) {
-  while (p < e && *p != c) ++p;
-  return p;
+const char* find_char(const char* p, const char* e, char c) { return scan::find_octet(p, e, c); }
+// In a URI, which always lies inside the message after at least a start line's worth of octets:
+// blocks that end at `e` may reach back before `p` (see scan::find_first).
+const char* find_char_in(const Message& m, const char* p, const char* e, char c) {
+  return scan::find_octet(p, e, c, m.data);
 }
 
 // Header parameters: *( SEMI token [ EQUAL ( token / host / quoted-string ) ] ). A quote may
 // only open a value, and must be closed: otherwise whatever follows (a tag a reply adds) would be
-// read as part of it. Empty parameters (";;") are tolerated.
-bool params_well_formed(const char* p, const char* e) {
+// read as part of it. Empty parameters (";;") are tolerated. The value of the first "tag"
+// parameter goes to `tag` on the way (what find_param(..., "tag", ...) would find in these
+// well-formed parameters), so that name-addr parsing need not walk them twice.
+bool params_well_formed(const Message& m, const char* p, const char* e, Span& tag, bool& has_tag) {
   while (p < e) {
     p = skip_lws(p, e);
     if (p == e) break;
     if (*p != ';') return false;
     p = skip_lws(p + 1, e);
+    const char* name = p;
     p = scan::skip_token(p, e);
+    bool is_tag = !has_tag && p - name == 3 && scan::iequals_lower(name, 3, "tag");
+    const char* v = p;  // a valueless tag: empty value right after the name, as find_param gives
+    const char* ve = p;
     p = skip_lws(p, e);
     if (p < e && *p == '=') {
       p = skip_lws(p + 1, e);
+      v = p;
       if (p < e && *p == '"') {
         p = scan::skip_quoted(p, e);
         if (!p) return false;
@@ -44,6 +53,13 @@ bool params_well_formed(const char* p, const char* e) {
           ++p;
         }
       }
+      ve = p;
+    } else {
+      v = ve = p;
+    }
+    if (is_tag) {
+      tag = span_of(m, v, ve);
+      has_tag = true;
     }
   }
   return true;
@@ -61,25 +77,30 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
   out = Uri{};
   const char* p = m.data + uri.off;
   const char* e = p + uri.len;
-  for (const char* c = p; c < e; ++c)
-    if (scan::is(*c, scan::kUriStop)) return false;
+  if (scan::find_uri_stop(p, e) != e) return false;
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-  if (p == e || !is_alpha(*p)) return false;
   const char* q = p;
-  while (q < e && (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-' || *q == '.')) ++q;
-  if (q == e || *q != ':' || q + 1 == e) return false;
+  if (e - p > 4 && (scan::load32(p) | 0x20202020u) == scan::load32("sip:")) {
+    // "sip:" in any case, in one compare (or-ing 0x20 maps only 'S', 'I', 'P' and the control
+    // octet 0x1a onto the text, and find_uri_stop has ruled out control octets).
+    q = p + 3;
+    out.is_sip = true;
+  } else {
+    if (p == e || !is_alpha(*p)) return false;
+    while (q < e && (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-' || *q == '.')) ++q;
+    if (q == e || *q != ':' || q + 1 == e) return false;
+    std::size_t scheme_len = static_cast<std::size_t>(q - p);
+    out.is_sip = scan::iequals_lower(p, scheme_len, "sip") || scan::iequals_lower(p, scheme_len, "sips");
+  }
   out.scheme = span_of(m, p, q);
-  std::size_t scheme_len = static_cast<std::size_t>(q - p);
   p = q + 1;
   out.opaque = span_of(m, p, e);
-  out.is_sip = scan::iequals_lower(m.data + uri.off, scheme_len, "sip") ||
-               scan::iequals_lower(m.data + uri.off, scheme_len, "sips");
   if (!out.is_sip) return true;
 
   // userinfo: an unescaped '@' can only end the user part (params and headers may not hold one).
-  const char* at = find_char(p, e, '@');
+  const char* at = find_char_in(m, p, e, '@');
   if (at < e) {
-    const char* colon = find_char(p, at, ':');
+    const char* colon = find_char_in(m, p, at, ':');
     out.user = span_of(m, p, colon);
     if (colon < at) out.password = span_of(m, colon + 1, at);
     p = at + 1;
@@ -92,8 +113,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
     if (q == e || *q != ']' || q == h + 1) return false;
     ++q;
   } else {
-    q = h;
-    while (q < e && scan::is(*q, scan::kHostChar)) ++q;
+    q = scan::skip_class(h, e, scan::kHostChar, m.data);
   }
   if (q == h) return false;
   out.host = span_of(m, h, q);
@@ -106,7 +126,7 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
     q = pe;
   }
   if (q < e && *q != ';' && *q != '?') return false;
-  const char* question = find_char(q, e, '?');
+  const char* question = find_char_in(m, q, e, '?');
   if (q < question) out.params = span_of(m, q, question);
   if (question < e) out.headers = span_of(m, question + 1, e);
   return true;
@@ -197,13 +217,8 @@ bool parse_name_addr(const Message& m, Span value, NameAddr& out) {
     params = semi;
   }
   if (params < e) {
-    if (!params_well_formed(params, e)) return false;
+    if (!params_well_formed(m, params, e, out.tag, out.has_tag)) return false;
     out.params = span_of(m, params, e);
-    Span tag;
-    if (find_param(m, out.params, "tag", tag)) {
-      out.tag = tag;
-      out.has_tag = true;
-    }
   }
   return true;
 }
@@ -238,6 +253,15 @@ bool ValueIterator::next(Span& value, uint8_t* header_index) {
     const char* base = m_.data;
     const char* p = base + pos_;
     const char* e = base + h.value.end();
+    if (id_ == HeaderId::via && header_ == m_.top_via_header && pos_ == h.value.off) {
+      // parse() already delimited the top Via: it ends where only LWS separates it from a comma
+      // or the end of the field, which is where the comma search below would stop.
+      value = m_.top_via.value;
+      const char* q = skip_lws(base + value.end(), e);
+      pos_ = static_cast<uint16_t>((q < e ? q + 1 : e) - base);
+      if (header_index) *header_index = static_cast<uint8_t>(header_);
+      return true;
+    }
     if (p >= e) {
       ++header_;
       if (header_ < m_.header_count) pos_ = m_.headers[header_].value.off;

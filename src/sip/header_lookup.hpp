@@ -72,4 +72,22 @@ inline HeaderId find(const char* name, std::size_t n) {
   return HeaderId::other;
 }
 
+// find() for a name inside a buffer that stays readable up to `readable_end`: the name is then
+// compared 16 octets at a time (the octets past it are masked out of the compare).
+inline HeaderId find_in_buffer(const char* name, std::size_t n, const char* readable_end) {
+#if defined(__SSE2__)
+  if (n >= 2 && n <= 16 && readable_end - name >= 16) {
+    uint8_t id = kIndex.slot[name_slot(name, n)];
+    if (id == 0 || kHeaderNames[id].full.size() != n) return HeaderId::other;
+    __m128i text = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(name)), _mm_set1_epi8(0x20));
+    __m128i lower = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIndex.lower[id].data()));
+    unsigned same = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(text, lower)));
+    unsigned want = (1u << n) - 1;
+    return (same & want) == want ? static_cast<HeaderId>(id) : HeaderId::other;
+  }
+#endif
+  (void)readable_end;
+  return find(name, n);
+}
+
 }  // namespace siplb::sip::header_lookup

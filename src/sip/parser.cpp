@@ -43,6 +43,7 @@ class Parser {
   const char* end_;
   ParseError error_ = ParseError::none;
   bool content_length_overflow_ = false;
+  bool cseq_is_request_method_ = false;  // the CSeq method text is the request line's
 };
 
 // Strips the CR of a CRLF line end: `lf` points at the LF (or end); returns the content end.
@@ -54,7 +55,7 @@ bool Parser::parse_version(const char* p, const char* e) {
   // The version nearly every message carries, in one compare.
   if (e - p == 7 && std::memcmp(p, "SIP/2.0", 7) == 0) return true;
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive. Known shape, other number: 505.
-  if (e - p < 7 || !scan::iequals_lower(p, 4, "sip/")) {
+  if (e - p < 7 || !scan::iequals_lower_words(p, "sip/", 4)) {
     fail(ParseError::bad_start_line);
     return false;
   }
@@ -134,7 +135,7 @@ void Parser::parse_status_line(const char* p, const char* e) {
 }
 
 void Parser::parse_start_line(const char* p, const char* e) {
-  if (e - p >= 4 && scan::iequals_lower(p, 4, "sip/"))
+  if (e - p >= 4 && scan::iequals_lower_words(p, "sip/", 4))
     parse_status_line(p, e);
   else
     parse_request_line(p, e);
@@ -157,11 +158,20 @@ void Parser::parse_cseq(Span value) {
   if (!q || overflow) return fail(ParseError::bad_cseq);
   const char* method = scan::skip_lws(q, e);
   if (method == q || method == e) return fail(ParseError::bad_cseq);
-  const char* method_end = scan::skip_token(method, e);
-  if (method_end != e) return fail(ParseError::bad_cseq);
+  // In a request the CSeq method is nearly always the request's own, a token already looked up.
+  auto len = static_cast<std::size_t>(e - method);
+  const char* request_method = m_.data + m_.method_text.off;
+  bool same = m_.is_request && m_.method_text.len == len;
+  for (std::size_t i = 0; same && i < len; ++i) same = method[i] == request_method[i];
+  if (same) {
+    m_.cseq_method = m_.method;
+  } else {
+    if (scan::skip_token(method, e) != e) return fail(ParseError::bad_cseq);
+    m_.cseq_method = method_from_text({method, len});
+  }
+  cseq_is_request_method_ = same;
   m_.cseq_number = static_cast<uint32_t>(n);
-  m_.cseq_method_text = span(method, method_end);
-  m_.cseq_method = method_from_text(m_.text(m_.cseq_method_text));
+  m_.cseq_method_text = span(method, e);
 }
 
 void Parser::on_header(HeaderField& h, uint8_t index) {
@@ -233,30 +243,32 @@ ParseError Parser::run() {
 
   // Header fields, until the empty line.
   const char* p = lf + 1;
+  HeaderField* headers = m_.headers;
+  auto off_in = [data](const char* q) { return static_cast<uint16_t>(q - data); };
   for (;;) {
     if (p >= end) return error_ != ParseError::none ? error_ : ParseError::headers_unterminated;
     if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-      m_.headers_end = off(p);
-      m_.body_offset = off(p + (*p == '\n' ? 1 : 2));
+      m_.headers_end = off_in(p);
+      m_.body_offset = off_in(p + (*p == '\n' ? 1 : 2));
       break;
     }
     const char* field = p;
-    const char* name_end = scan::find_name_end(p, end);
+    auto [name_end, first_lf] = scan::find_name_end_and_lf(p, end);
     const char* colon = name_end;
     while (colon < end && is_sp_ht(*colon)) ++colon;
     // Field end: the LF of the last line, continuation lines (starting with SP/HT) included.
-    lf = scan::find_lf(colon, end);
+    lf = first_lf;
     while (lf < end && lf + 1 < end && is_sp_ht(lf[1])) lf = scan::find_lf(lf + 1, end);
     if (lf == end) return error_ != ParseError::none ? error_ : ParseError::headers_unterminated;
+    p = lf + 1;
     if (name_end == field || *colon != ':') {
       fail(ParseError::bad_header_line);
-      p = lf + 1;
       continue;
     }
-    if (lf + 1 - field > static_cast<std::ptrdiff_t>(kMaxHeaderFieldSize))
+    if (p - field > static_cast<std::ptrdiff_t>(kMaxHeaderFieldSize))
       return error_ != ParseError::none ? error_ : ParseError::header_too_long;
-    if (m_.header_count == kMaxHeaders)
-      return error_ != ParseError::none ? error_ : ParseError::too_many_headers;
+    uint16_t index = m_.header_count;
+    if (index == kMaxHeaders) return error_ != ParseError::none ? error_ : ParseError::too_many_headers;
 
     // Usually one SP after the colon and CRLF at the end: take those without loops.
     const char* v = colon + 1;
@@ -265,21 +277,20 @@ ParseError Parser::run() {
     else
       v = scan::skip_lws(v, lf);
     const char* ve = (lf - 1 > v && lf[-1] == '\r' && !scan::is_lws(lf[-2])) ? lf - 1 : scan::trim_lws_back(v, lf);
-    uint8_t index = static_cast<uint8_t>(m_.header_count++);
-    HeaderField& h = m_.headers[index];
-    h.line = span(field, lf + 1);
-    h.name = span(field, name_end);
-    h.value = span(v, ve);
-    h.id = header_lookup::find(field, static_cast<std::size_t>(name_end - field));
+    auto name_len = static_cast<std::size_t>(name_end - field);
+    HeaderId id = header_lookup::find_in_buffer(field, name_len, end);
     // A known name is a valid token by construction; check the octets of the others.
-    if (h.id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
-      --m_.header_count;
+    if (id == HeaderId::other && scan::skip_token(field, name_end) != name_end) {
       fail(ParseError::bad_header_line);
-      p = lf + 1;
       continue;
     }
-    on_header(h, index);
-    p = lf + 1;
+    HeaderField& h = headers[index];
+    h.line = {off_in(field), static_cast<uint16_t>(p - field)};
+    h.name = {off_in(field), static_cast<uint16_t>(name_len)};
+    h.value = {off_in(v), static_cast<uint16_t>(ve - v)};
+    h.id = id;
+    m_.header_count = static_cast<uint16_t>(index + 1);
+    on_header(h, static_cast<uint8_t>(index));
   }
 
   // Body framing: over UDP the datagram ends the message when Content-Length is absent.
@@ -299,7 +310,7 @@ ParseError Parser::run() {
   if (!m_.has(HeaderId::to)) return ParseError::missing_to;
   if (!m_.has(HeaderId::call_id)) return ParseError::missing_call_id;
   if (!m_.has(HeaderId::cseq)) return ParseError::missing_cseq;
-  if (m_.is_request && m_.text(m_.cseq_method_text) != m_.text(m_.method_text))
+  if (m_.is_request && !cseq_is_request_method_ && m_.text(m_.cseq_method_text) != m_.text(m_.method_text))
     return ParseError::cseq_method_mismatch;
   return ParseError::none;
 }

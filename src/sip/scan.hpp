@@ -9,6 +9,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSSE3__)
+#include <tmmintrin.h>
+#endif
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -86,6 +89,43 @@ inline bool iequals_lower_words(const char* s, const char* lower, std::size_t n)
   return true;
 }
 
+#if defined(__SSE2__)
+inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+#endif
+
+// First octet in [p, end) that `block_hits` marks (a 16-bit mask for the 16 octets of a block) or,
+// in ranges shorter than a block, that `is_hit` accepts; end when there is none. After the last
+// whole block, one block ending at `end` covers the rest (its octets already checked are shifted
+// out), so no octet outside [p, end) is read. A range shorter than a block is scanned the same way
+// when the caller names a `floor` such that [floor, end) is readable and holds 16 octets (the
+// message the range lies in); without one it takes a byte loop.
+template <class BlockHits, class IsHit>
+inline const char* find_first(const char* p, const char* end, BlockHits block_hits, IsHit is_hit,
+                              const char* floor = nullptr) {
+#if defined(__SSE2__)
+  if (end - p >= 16) {
+    for (;;) {
+      unsigned mask = block_hits(load16(p));
+      if (mask) return p + __builtin_ctz(mask);
+      p += 16;
+      if (end - p <= 16) break;
+    }
+  } else if (!floor || end - floor < 16) {
+    while (p < end && !is_hit(*p)) ++p;
+    return p;
+  }
+  if (p == end) return end;
+  const char* last = end - 16;
+  unsigned mask = block_hits(load16(last)) >> (p - last);
+  return mask ? p + __builtin_ctz(mask) : end;
+#else
+  (void)block_hits;
+  (void)floor;
+  while (p < end && !is_hit(*p)) ++p;
+  return p;
+#endif
+}
+
 // First octet in [p, end) that ends a Via parameter value: ';', ',', SP, HT, CR or LF, or one
 // that cannot be in it ('<', '>', '"': the caller rejects the value); or end.
 // Reads up to `readable` (>= end, the end of the buffer) so that the last block is still scanned
@@ -131,76 +171,101 @@ inline const char* find_lf(const char* p, const char* end) {
     p += 32;
   }
 #endif
-#if defined(__SSE2__)
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, lf)));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && *p != '\n') ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')))); },
+      [](char c) { return c == '\n'; });
 }
 
 // First octet in [p, end) that ends a header name: ':', SP, HT, CR or LF; or end.
 inline const char* find_name_end(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i colon = _mm_set1_epi8(':');
-  const __m128i sp = _mm_set1_epi8(' ');
-  const __m128i ht = _mm_set1_epi8('\t');
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, colon), _mm_cmpeq_epi8(b, sp)),
-                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, ht), _mm_cmpeq_epi8(b, cr)),
-                                            _mm_cmpeq_epi8(b, lf)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(':')), _mm_cmpeq_epi8(b, _mm_set1_epi8(' '))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\r'))),
+                         _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+// Where a header line's name ends (the first ':', SP, HT, CR or LF) and its first LF, both at or
+// after p. With AVX2 one 32-octet block usually holds both; longer lines continue with the scans
+// above. The block test takes every octet up to SP as a stop (one compare instead of four); the
+// rare other control octet is passed over afterwards.
+struct NameAndLineEnd {
+  const char* name_end;
+  const char* lf;
+};
+inline NameAndLineEnd find_name_end_and_lf(const char* p, const char* end) {
+#if defined(__AVX2__)
+  if (end - p >= 32) {
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    unsigned lf = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\n'))));
+    __m256i up_to_space = _mm256_cmpeq_epi8(_mm256_min_epu8(b, _mm256_set1_epi8(' ')), b);
+    __m256i stops = _mm256_or_si256(up_to_space, _mm256_cmpeq_epi8(b, _mm256_set1_epi8(':')));
+    unsigned stop = static_cast<unsigned>(_mm256_movemask_epi8(stops));
+    const char* name_end = stop ? p + __builtin_ctz(stop) : find_name_end(p + 32, end);
+    if (name_end < end && static_cast<uint8_t>(*name_end) < ' ' && !is_lws(*name_end))
+      name_end = find_name_end(name_end + 1, end);
+    return {name_end, lf ? p + __builtin_ctz(lf) : find_lf(p + 32, end)};
   }
 #endif
-  while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') ++p;
-  return p;
+  const char* name_end = find_name_end(p, end);
+  return {name_end, find_lf(name_end, end)};
 }
 
 // First octet in [p, end) that may not appear in a Request-URI (kUriStop: CTLs, SP, DEL, <, >, ").
 inline const char* find_uri_stop(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i del = _mm_set1_epi8(0x7f);
-  const __m128i lt = _mm_set1_epi8('<');
-  const __m128i gt = _mm_set1_epi8('>');
-  const __m128i quote = _mm_set1_epi8('"');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // b <= 0x20 unsigned: CTLs and SP.
-    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(b, space), b);
-    __m128i hit = _mm_or_si128(_mm_or_si128(low, _mm_cmpeq_epi8(b, del)),
-                               _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)),
-                                            _mm_cmpeq_epi8(b, quote)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && !is(*p, kUriStop)) ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        // b <= 0x20 unsigned: CTLs and SP.
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(' ')), b);
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(low, _mm_cmpeq_epi8(b, _mm_set1_epi8(0x7f))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('<')), _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))),
+                         _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return is(c, kUriStop); });
 }
 
-// True when [p, end) holds no CR or LF (text that may go into a header line as it is).
+// True when the word holds an octet equal to those of `pattern` (one octet repeated): the exact
+// zero-octet test applied to w ^ pattern.
+inline bool word_has_octet(uint64_t w, uint64_t pattern) {
+  uint64_t x = w ^ pattern;
+  return ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0;
+}
+
+// True when [p, end) holds no CR or LF (text that may go into a header line as it is). The part
+// after the last full 16-octet block is checked with overlapping loads inside [p, end).
 inline bool has_no_line_break(const char* p, const char* end) {
+  std::size_t n = static_cast<std::size_t>(end - p);
 #if defined(__SSE2__)
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)))) return false;
-    p += 16;
+  if (n >= 16) {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    auto clean = [&](const char* q) {
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf))) == 0;
+    };
+    for (; end - p > 16; p += 16)
+      if (!clean(p)) return false;
+    return clean(end - 16);
   }
 #endif
+  constexpr uint64_t kCr = 0x0d0d0d0d0d0d0d0dull;
+  constexpr uint64_t kLf = 0x0a0a0a0a0a0a0a0aull;
+  auto clean = [&](uint64_t w) { return !word_has_octet(w, kCr) && !word_has_octet(w, kLf); };
+  if (n >= 8) {
+    for (; end - p > 8; p += 8)
+      if (!clean(load64(p))) return false;
+    return clean(load64(end - 8));
+  }
+  if (n >= 4) return clean(load32(p)) && clean(load32(end - 4));
   for (; p < end; ++p)
     if (*p == '\r' || *p == '\n') return false;
   return true;
@@ -208,47 +273,77 @@ inline bool has_no_line_break(const char* p, const char* end) {
 
 // First octet in [p, end) that matters when splitting header values: ',', '"', '<' or '>'.
 inline const char* find_value_delimiter(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i comma = _mm_set1_epi8(',');
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i lt = _mm_set1_epi8('<');
-  const __m128i gt = _mm_set1_epi8('>');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, comma), _mm_cmpeq_epi8(b, quote)),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, lt), _mm_cmpeq_epi8(b, gt)));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-    if (mask) return p + __builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p < end && *p != ',' && *p != '"' && *p != '<' && *p != '>') ++p;
-  return p;
+  return find_first(
+      p, end,
+      [](__m128i b) {
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(',')), _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))),
+            _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('<')), _mm_cmpeq_epi8(b, _mm_set1_epi8('>'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+      },
+      [](char c) { return c == ',' || c == '"' || c == '<' || c == '>'; });
 }
 
 // True when [p, end) holds no SP, HT, CR or LF.
 inline bool has_no_lws(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i sp = _mm_set1_epi8(' ');
-  const __m128i ht = _mm_set1_epi8('\t');
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, sp), _mm_cmpeq_epi8(b, ht)),
-                               _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
-    if (_mm_movemask_epi8(hit)) return false;
-    p += 16;
-  }
-#endif
-  for (; p < end; ++p)
-    if (is_lws(*p)) return false;
-  return true;
+  return find_first(
+             p, end,
+             [](__m128i b) {
+               __m128i hit = _mm_or_si128(
+                   _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\t'))),
+                   _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))));
+               return static_cast<unsigned>(_mm_movemask_epi8(hit));
+             },
+             [](char c) { return is_lws(c); }) == end;
 }
 
-inline const char* skip_class(const char* p, const char* end, uint8_t cls) {
+// A class of kChars as two 16-entry nibble tables, so that 16 octets are classified with two
+// shuffles: octet (h << 4 | l) is in the class when lo[l] & hi[h] != 0, where lo[l] has bit h set
+// for each such octet and hi[h] = 1 << h for h < 8. Octets from 0x80 (h >= 8) are in no class.
+struct NibbleTables {
+  alignas(16) uint8_t lo[16] = {};
+  alignas(16) uint8_t hi[16] = {};
+};
+constexpr NibbleTables nibble_tables(uint8_t cls) {
+  NibbleTables t;
+  for (int c = 0; c < 128; ++c)
+    if (kChars.c[c] & cls) t.lo[c & 15] = static_cast<uint8_t>(t.lo[c & 15] | (1u << (c >> 4)));
+  for (int h = 0; h < 8; ++h) t.hi[h] = static_cast<uint8_t>(1u << h);
+  return t;
+}
+// Indexed by the bit number of a single-bit class.
+inline constexpr NibbleTables kNibbleTables[6] = {nibble_tables(1), nibble_tables(2), nibble_tables(4),
+                                                  nibble_tables(8), nibble_tables(16), nibble_tables(32)};
+
+// First octet in [p, end) outside the single-bit class `cls`, or end.
+// `floor`: see find_first.
+inline const char* skip_class(const char* p, const char* end, uint8_t cls, const char* floor = nullptr) {
+#if defined(__SSSE3__)
+  const NibbleTables& t = kNibbleTables[__builtin_ctz(cls)];
+  const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(t.lo));
+  const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(t.hi));
+  return find_first(
+      p, end,
+      [&](__m128i b) {
+        const __m128i nibble = _mm_set1_epi8(0x0f);
+        __m128i in = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(b, nibble)),
+                                   _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(b, 4), nibble)));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(in, _mm_setzero_si128())));
+      },
+      [cls](char c) { return !is(c, cls); }, floor);
+#else
+  (void)floor;
   while (p < end && is(*p, cls)) ++p;
   return p;
+#endif
+}
+
+// First octet in [p, end) equal to `c`, or end.
+inline const char* find_octet(const char* p, const char* end, char c, const char* floor = nullptr) {
+  return find_first(
+      p, end,
+      [c](__m128i b) { return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8(c)))); },
+      [c](char x) { return x == c; }, floor);
 }
 
 inline const char* skip_lws(const char* p, const char* end) {
@@ -259,10 +354,7 @@ inline const char* trim_lws_back(const char* begin, const char* p) {
   while (p > begin && is_lws(p[-1])) --p;
   return p;
 }
-inline const char* skip_token(const char* p, const char* end) {
-  while (p < end && is_token(*p)) ++p;
-  return p;
-}
+inline const char* skip_token(const char* p, const char* end) { return skip_class(p, end, kToken); }
 
 // Parses 1*DIGIT at [p, end) into `out`, saturating at `limit`. Returns the octet after the
 // digits, or nullptr when there is no digit. `overflow` is set when the value exceeded `limit`.
@@ -271,15 +363,22 @@ inline const char* parse_uint(const char* p, const char* end, uint64_t limit, ui
   const char* start = p;
   uint64_t v = 0;
   overflow = false;
-  while (p < end && is_digit(*p)) {
+  // Up to 19 digits cannot wrap 64 bits: no check per digit, one against the limit at the end.
+  const char* fast_end = end - p > 19 ? p + 19 : end;
+  while (p < fast_end && is_digit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  if (p == start) return nullptr;
+  if (v > limit) {
+    overflow = true;
+    v = limit + 1;  // stays above the limit without wrapping however many digits follow
+  }
+  while (p < end && is_digit(*p)) {  // a 20th digit and more: rare, saturating
     v = v * 10 + static_cast<uint64_t>(*p - '0');
     if (v > limit) {
       overflow = true;
-      v = limit + 1;  // stays above the limit without wrapping however many digits follow
+      v = limit + 1;
     }
     ++p;
   }
-  if (p == start) return nullptr;
   out = v;
   return p;
 }

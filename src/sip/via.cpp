@@ -115,11 +115,11 @@ bool parse_via(const Message& m, Span value, Via& out) {
     }
     std::size_t n = static_cast<std::size_t>(name_end - name);
     // The length picks the one name worth comparing.
-    if (n == 6 && scan::iequals_lower(name, n, "branch")) {
+    if (n == 6 && scan::iequals_lower_words(name, "branch", n)) {
       out.branch = param_value;
-    } else if (n == 8 && scan::iequals_lower(name, n, "received")) {
+    } else if (n == 8 && scan::iequals_lower_words(name, "received", n)) {
       out.received = param_value;
-    } else if (n == 5 && scan::iequals_lower(name, n, "rport")) {
+    } else if (n == 5 && scan::iequals_lower_words(name, "rport", n)) {
       out.has_rport = true;
       out.rport = param_value;  // valueless: empty span right after the name
       if (has_value) {

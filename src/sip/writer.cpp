@@ -8,6 +8,7 @@
 
 #include "scan.hpp"
 #include "siplb/sip/accessors.hpp"
+#include "small_copy.hpp"
 
 namespace siplb::sip {
 namespace {
@@ -40,16 +41,16 @@ MessageEditor::MessageEditor(const Message& m, char* room, uint32_t capacity, ui
       head_(static_cast<uint32_t>(m.data - room)),
       length_(m.message_end()) {}
 
-EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b,
+// Inlined into each edit: the pieces are mostly literals of known length there.
+[[gnu::always_inline]] inline EditError MessageEditor::add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b,
                              std::string_view c, bool first_at_position) {
   if (edit_count_ == kMaxEdits) return EditError::too_many_edits;
   std::size_t n = a.size() + b.size() + c.size();
   if (scratch_used_ + n > kScratchSize) return EditError::too_many_edits;
   char* out = scratch_ + scratch_used_;
-  for (std::string_view piece : {a, b, c}) {
-    if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
-    out += piece.size();
-  }
+  small_copy::copy_down(out, a.data(), a.size());
+  small_copy::copy_down(out + a.size(), b.data(), b.size());
+  small_copy::copy_down(out + a.size() + b.size(), c.data(), c.size());
   // Edits at one position keep the order they were added in, except one that must come first.
   uint8_t rank = first_at_position ? 0 : static_cast<uint8_t>(edit_count_ + 1);
   edits_[edit_count_++] = {pos, old_len, scratch_used_, static_cast<uint16_t>(n), rank};
@@ -74,7 +75,7 @@ EditError MessageEditor::set_top_via_received(std::string_view address) {
 
 EditError MessageEditor::set_top_via_rport(uint16_t port) {
   if (m_.top_via_header == kNoHeader) return EditError::not_found;
-  char digits[5];
+  char digits[32];  // 5 would do; 32 keeps gcc's -Warray-bounds quiet about the inlined copy's block paths
   std::string_view text(digits, format_u16(port, digits));
   const Via& via = m_.top_via;
   if (!via.has_rport) return add(via.value.end(), 0, ";rport=", text);
@@ -84,7 +85,7 @@ EditError MessageEditor::set_top_via_rport(uint16_t port) {
 }
 
 EditError MessageEditor::set_max_forwards(uint8_t value) {
-  char digits[5];
+  char digits[32];  // 5 would do; 32 keeps gcc's -Warray-bounds quiet about the inlined copy's block paths
   std::string_view text(digits, format_u16(value, digits));
   if (const HeaderField* h = m_.first(HeaderId::max_forwards))
     return add(h->value.off, h->value.len, text);
@@ -92,6 +93,13 @@ EditError MessageEditor::set_max_forwards(uint8_t value) {
 }
 
 EditError MessageEditor::remove_top_value(HeaderId id) {
+  if (id == HeaderId::via && m_.top_via_header != kNoHeader) {
+    // parse() delimited the top Via: when only LWS follows it, it is alone in its field.
+    const HeaderField& h = m_.headers[m_.top_via_header];
+    const char* field_end = m_.data + h.value.end();
+    if (scan::skip_lws(m_.data + m_.top_via.value.end(), field_end) == field_end)
+      return add(h.line.off, h.line.len, {});
+  }
   ValueIterator it(m_, id);
   Span first, second;
   uint8_t first_field = kNoHeader, second_field = kNoHeader;
@@ -186,9 +194,9 @@ EditError MessageEditor::commit() {
       for (int i = edit_count_ - 1; i >= 0; --i) {
         const Edit& e = edits_[order[i]];
         uint32_t n = e.pos - src;
-        if (n && dst != old_base + src) std::memmove(dst, old_base + src, n);
+        if (dst != old_base + src) small_copy::copy_down(dst, old_base + src, n);
         dst += n;
-        std::memcpy(dst, scratch_ + e.text_off, e.text_len);
+        small_copy::copy_down(dst, scratch_ + e.text_off, e.text_len);
         dst += e.text_len;
         src = e.pos + e.old_len;
       }
@@ -222,10 +230,13 @@ EditError MessageEditor::commit() {
     }
     int64_t back = d - front;
     char* base = room_ + head_;
-    if (back != 0) std::memmove(base + e.pos + e.old_len + back, base + e.pos + e.old_len, suffix);
-    if (front != 0) std::memmove(base - front, base, prefix);
+    char* suffix_at = base + e.pos + e.old_len;
+    if (back > 0) small_copy::copy_up(suffix_at + back, suffix_at, suffix);
+    if (back < 0) small_copy::copy_down(suffix_at + back, suffix_at, suffix);
+    if (front > 0) small_copy::copy_down(base - front, base, prefix);
+    if (front < 0) small_copy::copy_up(base - front, base, prefix);
     head_ = static_cast<uint32_t>(int64_t{head_} - front);
-    std::memcpy(room_ + head_ + e.pos, scratch_ + e.text_off, e.text_len);
+    small_copy::copy_down(room_ + head_ + e.pos, scratch_ + e.text_off, e.text_len);
     length_ = static_cast<uint32_t>(int64_t{length_} + d);
   }
   edit_count_ = 0;

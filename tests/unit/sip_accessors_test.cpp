@@ -58,21 +58,24 @@ TEST(ParseUri, SipAndSipsComponents) {
       // The scheme is case-insensitive (RFC 3261 19.1.4).
       {"SIP:Bob@Biloxi.Example.COM", "SIP", "Bob", "", "Biloxi.Example.COM", 0, "", ""},
   };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.text);
-    TextMessage t(c.text);
-    Uri u;
-    ASSERT_TRUE(parse_uri(t.m, t.all(), u));
-    EXPECT_TRUE(u.is_sip);
-    EXPECT_EQ(t.text(u.scheme), c.scheme);
-    EXPECT_EQ(t.text(u.opaque), std::string_view(c.text).substr(std::string_view(c.scheme).size() + 1));
-    EXPECT_EQ(t.text(u.user), c.user);
-    EXPECT_EQ(t.text(u.password), c.password);
-    EXPECT_EQ(t.text(u.host), c.host);
-    EXPECT_EQ(u.port, c.port);
-    EXPECT_EQ(t.text(u.params), c.params);
-    EXPECT_EQ(t.text(u.headers), c.headers);
-  }
+  // Alone, and after other text as in a message (then scans of short ranges may read blocks that
+  // start before them): the same parts either way.
+  for (const auto& c : cases)
+    for (std::size_t before : {0, 40}) {
+      SCOPED_TRACE(std::string(c.text) + " after " + std::to_string(before));
+      TextMessage t(std::string(before, ' ') + c.text);
+      Uri u;
+      ASSERT_TRUE(parse_uri(t.m, Span{static_cast<uint16_t>(before), static_cast<uint16_t>(t.m.size - before)}, u));
+      EXPECT_TRUE(u.is_sip);
+      EXPECT_EQ(t.text(u.scheme), c.scheme);
+      EXPECT_EQ(t.text(u.opaque), std::string_view(c.text).substr(std::string_view(c.scheme).size() + 1));
+      EXPECT_EQ(t.text(u.user), c.user);
+      EXPECT_EQ(t.text(u.password), c.password);
+      EXPECT_EQ(t.text(u.host), c.host);
+      EXPECT_EQ(u.port, c.port);
+      EXPECT_EQ(t.text(u.params), c.params);
+      EXPECT_EQ(t.text(u.headers), c.headers);
+    }
 }
 
 TEST(ParseUri, OtherSchemesKeepOnlySchemeAndOpaque) {
@@ -354,6 +357,26 @@ std::vector<Val> all_values(const Message& m, HeaderId id) {
   return out;
 }
 
+// parse_name_addr takes the tag while checking the parameters: it must be what find_param finds.
+TEST(ParseNameAddr, TagAsFindParamFindsIt) {
+  for (const char* text : {"<sip:a@b>;tag=1", "<sip:a@b> ; TAG = x1 ;q=1", "<sip:a@b>;tag", "<sip:a@b>;tag ;x=1",
+                           "<sip:a@b>;tag=\"q;x\";y", "<sip:a@b>;x=1;tag=2;tag=3", "<sip:a@b>;tagx=1;tag=2",
+                           "<sip:a@b>;;tag=1", "<sip:a@b>;Tag=AbC", "sip:a@b;tag=9", "<sip:a@b>;x=\"tag=1\"",
+                           "<sip:a@b>;x=tag;t=1", "<sip:a@b>"}) {
+    SCOPED_TRACE(text);
+    TextMessage t(text);
+    NameAddr na;
+    ASSERT_TRUE(parse_name_addr(t.m, t.all(), na));
+    Span tag;
+    bool found = find_param(t.m, na.params, "tag", tag);
+    EXPECT_EQ(na.has_tag, found);
+    if (found) {
+      EXPECT_EQ(t.text(na.tag), t.text(tag));
+      EXPECT_EQ(na.tag, tag);
+    }
+  }
+}
+
 TEST(ValueIterator, SplitsOnCommasOutsideQuotesAndAngleBrackets) {
   auto p = parse_copy(sip_message({
       "INVITE sip:bob@biloxi.example.com SIP/2.0",                                          // -
@@ -391,6 +414,35 @@ TEST(ValueIterator, SplitsOnCommasOutsideQuotesAndAngleBrackets) {
   Span v;
   ASSERT_TRUE(it.next(v));
   EXPECT_EQ(p->text(v), "<sip:r1.example.com;lr>");
+}
+
+// The top Via comes from what parse() delimited; the values after it from the comma search. Both
+// must split alike: LWS before the comma, a quoted comma in a parameter, one value alone.
+TEST(ValueIterator, TopViaAsParsedThenTheRest) {
+  auto p = parse_copy(sip_message({
+      "OPTIONS sip:bob@biloxi.example.com SIP/2.0",
+      "Via: SIP/2.0/UDP a.example.com;x=\"p,q\";branch=z9hG4bK1  ,  SIP/2.0/UDP b.example.com",
+      "Via: SIP/2.0/UDP c.example.com:5070",
+      "To: <sip:bob@biloxi.example.com>",
+      "From: <sip:alice@atlanta.example.com>;tag=1",
+      "Call-ID: tv@example.com",
+      "CSeq: 1 OPTIONS",
+  }));
+  ASSERT_EQ(p->err, ParseError::none);
+  EXPECT_EQ(all_values(p->m, HeaderId::via),
+            (std::vector<Val>{{"SIP/2.0/UDP a.example.com;x=\"p,q\";branch=z9hG4bK1", 0},
+                              {"SIP/2.0/UDP b.example.com", 0},
+                              {"SIP/2.0/UDP c.example.com:5070", 1}}));
+  auto q = parse_copy(sip_message({
+      "SIP/2.0 200 OK",
+      "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1",
+      "To: <sip:bob@biloxi.example.com>;tag=2",
+      "From: <sip:alice@atlanta.example.com>;tag=1",
+      "Call-ID: tv@example.com",
+      "CSeq: 1 OPTIONS",
+  }));
+  ASSERT_EQ(q->err, ParseError::none);
+  EXPECT_EQ(all_values(q->m, HeaderId::via), (std::vector<Val>{{"SIP/2.0/UDP a.example.com;branch=z9hG4bK1", 0}}));
 }
 
 TEST(ValueIterator, FoldedViaValues) {

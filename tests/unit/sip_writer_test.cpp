@@ -280,6 +280,13 @@ TEST(MessageEditor, RemoveTopViaOfAMultiValueField) {
   EXPECT_EQ(p->text(p->m.top_via.host), "p0.example.com");
   EXPECT_EQ(p->text(p->m.headers[p->m.top_via_header].name), "Via");
 
+  // LWS before the comma: still two values of one field, and only the first goes.
+  const std::string spaced = replace_once(
+      kFwd, "z9hG4bK776asdhds\r\nVia: SIP/2.0/UDP p0", "z9hG4bK776asdhds  , SIP/2.0/UDP p0");
+  edit_and_check(
+      spaced, 0, 0, [](MessageEditor& e) { EXPECT_OK(e.remove_top_via()); },
+      replace_once(spaced, "SIP/2.0/UDP pc33.atlanta.example.com:5060;rport;branch=z9hG4bK776asdhds  , ", ""));
+
   // The top value on its own line, the next on a continuation line.
   const std::string folded = replace_once(
       kFwd, "z9hG4bK776asdhds\r\nVia: SIP/2.0/UDP p0", "z9hG4bK776asdhds,\r\n SIP/2.0/UDP p0");
