@@ -286,11 +286,13 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   sip::MessageEditor ed(msg, static_cast<char*>(r.m->buf_addr), r.m->buf_len,
                         t.v6 ? kHeaders6Length : kHeaders4Length);
   // received/rport on the client's Via (RFC 3261 18.2.1, RFC 3581 4).
-  char received[INET6_ADDRSTRLEN];
-  std::size_t received_len = peer_text(r.src, received);
+  // The editor refers to the text until commit(): the buffer lives as long as it does.
   bool ok = true;
-  if (msg.top_via.has_rport || !sent_by_is_source(msg, r.src))
+  char received[INET6_ADDRSTRLEN];
+  if (msg.top_via.has_rport || !sent_by_is_source(msg, r.src)) {
+    std::size_t received_len = peer_text(r.src, received);
     ok &= ed.set_top_via_received({received, received_len}) == sip::EditError::none;
+  }
   if (msg.top_via.has_rport) ok &= ed.set_top_via_rport(r.src.port) == sip::EditError::none;
   // Our Via, with the address of the family the request leaves with.
   char via[128];

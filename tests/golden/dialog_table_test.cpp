@@ -28,7 +28,9 @@ struct Rcu {
     golden::test_pool();  // starts EAL
     v = static_cast<rte_rcu_qsbr*>(rte_zmalloc("test_rcu", rte_rcu_qsbr_get_memsize(threads), RTE_CACHE_LINE_SIZE));
     EXPECT_NE(v, nullptr);
-    if (v) EXPECT_EQ(rte_rcu_qsbr_init(v, threads), 0);
+    if (v) {
+      EXPECT_EQ(rte_rcu_qsbr_init(v, threads), 0);
+    }
   }
   ~Rcu() { rte_free(v); }
 };
