@@ -105,6 +105,7 @@ DialogTable::Begin DialogTable::begin(const DialogKey& key, uint16_t destination
   s.key = key;
   s.created = now;
   s.last_activity.store(now, std::memory_order_relaxed);
+  s.callee_tag.store(0, std::memory_order_relaxed);
   s.phase.store(raw(Phase::early), std::memory_order_release);  // publishes the fields above
   return Begin::created;
 }

@@ -62,6 +62,14 @@ class DialogTable {
   int32_t find(const DialogKey& key) const;
   uint16_t destination(int32_t slot) const { return slots_[slot].destination; }
   uint32_t initial_cseq(int32_t slot) const { return slots_[slot].initial_cseq; }
+  // The callee's tag (hash of the To-tag its 1xx/2xx carried), 0 until known.
+  uint64_t callee_tag(int32_t slot) const { return slots_[slot].callee_tag.load(std::memory_order_relaxed); }
+  // Records the callee's tag: a 2xx's tag is final, a 1xx's only fills an unknown one (forks).
+  void learn_callee_tag(int32_t slot, uint64_t tag_hash, bool final_answer) {
+    uint64_t unknown = 0;
+    if (final_answer) slots_[slot].callee_tag.store(tag_hash, std::memory_order_relaxed);
+    else slots_[slot].callee_tag.compare_exchange_strong(unknown, tag_hash, std::memory_order_relaxed);
+  }
   dialog::Phase phase(int32_t slot) const {
     return static_cast<dialog::Phase>(slots_[slot].phase.load(std::memory_order_acquire));
   }
@@ -100,6 +108,7 @@ class DialogTable {
     DialogKey key{};
     uint64_t created = 0;
     std::atomic<uint64_t> last_activity{0};
+    std::atomic<uint64_t> callee_tag{0};
   };
   // Gives the resources back, removes the key and frees the slot; the caller won the swap to busy.
   void finish(Slot& s);

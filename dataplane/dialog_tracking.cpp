@@ -86,6 +86,12 @@ DialogMatch track_request(WorkerContext& ctx, const sip::Message& msg, uint64_t 
   if (slot < 0 && has_to_tag) {  // from the callee: the caller's tag is the To-tag
     key.caller_tag_hash = tag_hash(msg, to_tag);
     slot = table.find(key);
+    // ... and its own tag (its From-tag) the one its answer gave, once known: a request of
+    // another fork or a stray one does not end the call.
+    if (slot >= 0) {
+      const uint64_t callee = table.callee_tag(slot);
+      if (callee != 0 && callee != tag_hash(msg, from_tag)) return match;
+    }
   }
   if (slot < 0) return match;
   match.destination = table.destination(slot);
@@ -107,6 +113,9 @@ void track_response(WorkerContext& ctx, const sip::Message& msg) {
   const DialogKey key{balance::hash_key(msg.text(msg.call_id)), tag_hash(msg, from.tag)};
   const int32_t slot = table.find(key);
   if (slot < 0) return;
+  sip::NameAddr to;
+  if (sip::to_header(msg, to) == sip::ParseError::none && to.has_tag && msg.status_code < 300)
+    table.learn_callee_tag(slot, tag_hash(msg, to.tag), msg.status_code >= 200);
   dialog::Event event;
   if (msg.status_code < 200) {
     event = dialog::Event::provisional;

@@ -44,8 +44,8 @@ struct DialogMatch {
 DialogMatch track_request(WorkerContext& ctx, const sip::Message& msg, uint64_t call_id_hash,
                           sip::Span from_tag, sip::Span to_tag, bool has_to_tag);
 
-// A response to an INVITE passing back: 2xx confirms the dialog, 3xx-6xx to the initial INVITE
-// ends it.
+// A response to an INVITE passing back: 1xx/2xx tell the callee's tag (a 2xx's is final), 2xx
+// confirms the dialog, 3xx-6xx to the initial INVITE ends it.
 void track_response(WorkerContext& ctx, const sip::Message& msg);
 
 }  // namespace siplb::dataplane

@@ -186,6 +186,24 @@ TEST(GoldenLeastLoaded, ByeFromTheCalleeGoesToTheCallerAndEndsTheCall) {
   EXPECT_EQ(used(w, 1), 0u);
 }
 
+// The callee's tag is learnt from its 2xx: a BYE "from the callee" with another tag (another
+// fork, a stray) is forwarded but does not end the call; the right one does.
+TEST(GoldenLeastLoaded, OnlyTheAnsweringCalleeEndsTheCall) {
+  Worker w(kTwoServers);
+  const Call a = start(w, "a");
+  answer(w, a, 200, "OK");
+  const Udp from_server{a.server, 5060, ip("10.0.0.1"), 5060};
+  std::string stray = callee_bye("a");
+  stray.replace(stray.find(";tag=to-a"), 9, ";tag=to-x");
+  auto out = w.run(udp_frame(w.pool(), from_server, stray));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(ends(w, dialog::EndReason::bye_callee), 0u);
+  EXPECT_EQ(used(w, 1), 1u);
+  w.run(udp_frame(w.pool(), from_server, callee_bye("a")));
+  EXPECT_EQ(ends(w, dialog::EndReason::bye_callee), 1u);
+  EXPECT_EQ(used(w, 1), 0u);
+}
+
 TEST(GoldenLeastLoaded, CancelAndRejectionEndTheEarlyDialog) {
   Worker w(kTwoServers);
   const Call a = start(w, "a");
