@@ -108,13 +108,13 @@ DialogMatch track_request(WorkerContext& ctx, const sip::Message& msg, uint64_t 
 
 void track_response(WorkerContext& ctx, const sip::Message& msg) {
   DialogTable& table = *ctx.shared->dialogs;
-  sip::NameAddr from;
-  if (sip::from_header(msg, from) != sip::ParseError::none) return;
+  const sip::HeaderTag from = sip::from_tag(msg);
+  if (!from.valid) return;
   const DialogKey key{balance::hash_key(msg.text(msg.call_id)), tag_hash(msg, from.tag)};
   const int32_t slot = table.find(key);
   if (slot < 0) return;
-  sip::NameAddr to;
-  if (sip::to_header(msg, to) == sip::ParseError::none && to.has_tag && msg.status_code < 300)
+  const sip::HeaderTag to = sip::to_tag(msg);
+  if (to.valid && to.has_tag && msg.status_code < 300)
     table.learn_callee_tag(slot, tag_hash(msg, to.tag), msg.status_code >= 200);
   dialog::Event event;
   if (msg.status_code < 200) {

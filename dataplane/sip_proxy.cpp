@@ -349,8 +349,9 @@ void handle_request(const Request& r, ParseError err) {
   bool pop_route = false;
   sip::ValueIterator routes(msg, HeaderId::route);
   Span route;
-  sip::NameAddr to;
-  bool to_has_tag = sip::to_header(msg, to) == ParseError::none && to.has_tag;
+  // Only the To tag is needed here (the hash-to-uri algorithm parses the whole To below).
+  const sip::HeaderTag to = sip::to_tag(msg);
+  const bool to_has_tag = to.valid && to.has_tag;
   // Loose routing (RFC 3261 16.4): a top Route naming us is removed. Then, as in the dispatcher
   // setups of OpenSIPS/Kamailio, an in-dialog request (To-tag) follows the next Route, while an
   // initial request is balanced over the set whatever Routes it carries (they stay in it).
@@ -380,8 +381,8 @@ void handle_request(const Request& r, ParseError err) {
 
   const Snapshot* snap = ctx.snapshot;
   TransactionKey key{balance::hash_key(msg.text(msg.call_id)), msg.cseq_number};
-  sip::NameAddr from;
-  const bool dialogs = sh.dialogs && sip::from_header(msg, from) == ParseError::none;
+  const sip::HeaderTag from = sh.dialogs ? sip::from_tag(msg) : sip::HeaderTag{};
+  const bool dialogs = from.valid;
   // A call of a least-loaded set: the caller's in-dialog requests (and a CANCEL) go to the
   // dialog's destination unless a Route names a further hop; BYE and CANCEL end the dialog.
   if (dialogs && (to_has_tag || msg.method == Method::cancel)) {
@@ -441,12 +442,18 @@ void handle_request(const Request& r, ParseError err) {
     balance::SelectionKey sk;
     balance::Algorithm algorithm = snap->selector->algorithm(set);
     switch (algorithm) {
-      case balance::Algorithm::hash_from_uri:
-        if (dialogs || sip::from_header(msg, from) == ParseError::none) sk.from_uri = msg.text(from.uri);
+      case balance::Algorithm::hash_from_uri: {
+        sip::NameAddr from_value;
+        if (sip::from_header(msg, from_value) == ParseError::none) sk.from_uri = msg.text(from_value.uri);
         break;
-      case balance::Algorithm::hash_to_uri:
-        sk.to_uri = msg.text(to.uri);
+      }
+      case balance::Algorithm::hash_to_uri: {
+        // As before: the URI found even when the rest of a malformed To is rejected.
+        sip::NameAddr to_value;
+        sip::to_header(msg, to_value);
+        sk.to_uri = msg.text(to_value.uri);
         break;
+      }
       case balance::Algorithm::hash_request_uri:
         sk.request_uri = msg.text(msg.request_uri);
         break;

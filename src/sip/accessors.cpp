@@ -71,6 +71,49 @@ ParseError name_addr_header(const Message& m, HeaderId id, NameAddr& out, ParseE
   return parse_name_addr(m, h->value, out) ? ParseError::none : bad;
 }
 
+// The tag of a name-addr value of the usual shape, [display] <uri> [;tag=token], decided as
+// parse_name_addr() decides it but in one pass without a second look at the parameters. Returns
+// false for every other shape (addr-spec, LWS around the URI, other or more parameters, a tag
+// that is not a token), which the caller then gives to parse_name_addr().
+bool quick_tag(const Message& m, Span value, HeaderTag& out) {
+  const char* p = m.data + value.off;
+  const char* e = p + value.len;  // header values are trimmed of LWS at both ends
+  if (p == e) return false;
+  const char* lt = p;
+  if (*p == '"') {
+    const char* q = scan::skip_quoted(p, e);
+    if (!q) return false;
+    lt = skip_lws(q, e);
+  } else {
+    while (lt < e && *lt != '<' && *lt != ';' && *lt != '"') ++lt;
+  }
+  if (lt == e || *lt != '<') return false;
+  const char* gt = find_char(lt + 1, e, '>');
+  if (gt == e || gt == lt + 1 || scan::is_lws(lt[1]) || scan::is_lws(gt[-1])) return false;
+  const char* params = gt + 1;
+  if (params == e) {
+    out = {true, false, {}};
+    return true;
+  }
+  if (e - params < 5 || params[0] != ';' || (params[1] | 0x20) != 't' || (params[2] | 0x20) != 'a' ||
+      (params[3] | 0x20) != 'g' || params[4] != '=')
+    return false;
+  const char* v = params + 5;
+  if (scan::skip_class(v, e, scan::kToken, m.data) != e) return false;
+  out = {true, true, span_of(m, v, e)};
+  return true;
+}
+
+HeaderTag header_tag(const Message& m, HeaderId id) {
+  const HeaderField* h = m.first(id);
+  if (!h) return {};
+  HeaderTag out;
+  if (quick_tag(m, h->value, out)) return out;
+  NameAddr na;
+  if (!parse_name_addr(m, h->value, na)) return {};
+  return {true, na.has_tag, na.tag};
+}
+
 }  // namespace
 
 bool parse_uri(const Message& m, Span uri, Uri& out) {
@@ -230,6 +273,9 @@ ParseError from_header(const Message& m, NameAddr& out) {
 ParseError to_header(const Message& m, NameAddr& out) {
   return name_addr_header(m, HeaderId::to, out, ParseError::bad_to);
 }
+
+HeaderTag from_tag(const Message& m) { return header_tag(m, HeaderId::from); }
+HeaderTag to_tag(const Message& m) { return header_tag(m, HeaderId::to); }
 
 ParseError request_uri(const Message& m, Uri& out) {
   if (!m.is_request || m.request_uri.empty()) return ParseError::bad_request_uri;

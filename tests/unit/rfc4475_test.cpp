@@ -218,6 +218,16 @@ TEST(Rfc4475, AcceptedFilesParseWithTheirKeyFields) {
   EXPECT_EQ(checked, 21);
 }
 
+// The From/To tag shortcut agrees with the full name-addr parse on every file, whatever parse()
+// says of it (torture From/To values: escapes, quotes, LWS, addr-specs, odd parameters).
+TEST(Rfc4475, FromAndToTagsAsFullNameAddrParse) {
+  const auto rows = testdata::rfc4475_manifest();
+  SKIP_IF_NO_DATA(rows);
+  int compared = 0;
+  for (const auto& row : rows) compared += test::expect_tags_as_name_addr(parse_copy(load(row.file))->m, row.file);
+  EXPECT_GT(compared, 60);
+}
+
 // Details of some accepted files beyond the table.
 TEST(Rfc4475, AcceptedFileDetails) {
   if (testdata::rfc4475_manifest().empty()) GTEST_SKIP() << skip_message();

@@ -305,6 +305,60 @@ TEST(FromTo, MalformedValues) {
   }
 }
 
+// from_tag()/to_tag() take a one-pass shortcut for <uri>;tag=token; every shape, the shortcut's
+// and the others, must give what from_header()/to_header() give.
+TEST(FromTo, TagAsFullNameAddrParse) {
+  const char* const values[] = {
+      "<sip:bob@biloxi.example.com>;tag=a6c85cf",
+      "<sip:bob@biloxi.example.com>;TAG=a6c85cf",
+      "<sip:bob@biloxi.example.com>;tag=",
+      "<sip:bob@biloxi.example.com>",
+      "Bob <sip:bob@biloxi.example.com>;tag=x",
+      "\"Bob \\\"B\\\" Smith\" <sip:bob@biloxi.example.com>;tag=x",
+      "\"Bob\"<sip:bob@biloxi.example.com>;tag=x",
+      "\"Bob\" x <sip:bob@biloxi.example.com>;tag=x",
+      "\"Bob <sip:bob@biloxi.example.com>;tag=x",
+      "< sip:bob@biloxi.example.com >;tag=x",
+      "<>;tag=x",
+      "< >;tag=x",
+      "<sip:bob@biloxi.example.com;tag=x",
+      "<sip:bob@biloxi.example.com>x;tag=x",
+      "<sip:bob@biloxi.example.com> ;tag=x",
+      "<sip:bob@biloxi.example.com>; tag=x",
+      "<sip:bob@biloxi.example.com>;tag =x",
+      "<sip:bob@biloxi.example.com>;tag= x",
+      "<sip:bob@biloxi.example.com>;tag=x;other=1",
+      "<sip:bob@biloxi.example.com>;other=1;tag=x",
+      "<sip:bob@biloxi.example.com>;tag=x;tag=y",
+      "<sip:bob@biloxi.example.com>;tag=\"quoted\"",
+      "<sip:bob@biloxi.example.com>;tag=\"open",
+      "<sip:bob@biloxi.example.com>;tag=a\"b",
+      "<sip:bob@biloxi.example.com>;tag=[x]",
+      "<sip:bob@biloxi.example.com>;tags=x",
+      "<sip:bob@biloxi.example.com>;ta=x",
+      "<sip:bob@biloxi.example.com>;tag",
+      "<sip:bob@biloxi.example.com>;",
+      "<sip:bob@biloxi.example.com>;;tag=x",
+      "<sip:a>b>;tag=x",
+      "<sip:<a>;tag=x",
+      "sip:bob@biloxi.example.com;tag=x",
+      "sip:bob@biloxi.example.com",
+      "sip:bob@biloxi.example.com ;tag=x",
+      "a;b <sip:bob@biloxi.example.com>;tag=x",
+      "a\"b <sip:bob@biloxi.example.com>;tag=x",
+      "<sip:bob@biloxi.example.com>;tag=a\r\n b",
+      "<sip:bob@biloxi.example.com>;tag=x\r\n ;y=1",
+  };
+  for (const char* v : values) {
+    for (bool to_side : {false, true}) {
+      std::string from = std::string("From: ") + (to_side ? "<sip:a@b>;tag=1" : v);
+      std::string to = std::string("To: ") + (to_side ? v : "<sip:c@d>");
+      auto p = parse_copy(dialog_request(from, to));
+      test::expect_tags_as_name_addr(p->m, std::string(to_side ? "To: " : "From: ") + v);
+    }
+  }
+}
+
 TEST(RequestUri, Components) {
   auto p = parse_copy(dialog_request("From: <sip:alice@atlanta.example.com>;tag=1", "To: <sip:bob@biloxi.example.com>",
                                      "INVITE sip:bob:pw@biloxi.example.com:5062;transport=udp;lr SIP/2.0"));

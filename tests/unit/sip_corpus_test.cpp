@@ -112,6 +112,17 @@ TEST(Corpus, EveryMessageParses) {
   EXPECT_EQ(without_via, 11u);
 }
 
+// The From/To tag shortcut agrees with the full name-addr parse on every message.
+TEST(Corpus, FromAndToTagsAsFullNameAddrParse) {
+  SKIP_IF_NO_CORPUS();
+  int compared = 0;
+  for (std::size_t i = 0; i < corpus().size(); ++i) {
+    auto p = parse_copy(corpus()[i]);
+    compared += test::expect_tags_as_name_addr(p->m, "corpus message " + std::to_string(i));
+  }
+  EXPECT_EQ(compared, static_cast<int>(2 * corpus().size()));
+}
+
 TEST(Corpus, WriteMessageGivesBackTheSameOctets) {
   SKIP_IF_NO_CORPUS();
   std::size_t checked = 0;

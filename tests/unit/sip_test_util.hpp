@@ -95,4 +95,23 @@ inline std::string rewrite(const Message& m, std::size_t capacity = 0) {
   return out;
 }
 
+// from_tag()/to_tag() give what from_header()/to_header() give (a value they reject: not valid).
+// Returns how many of the two headers went through the comparison (0 when absent).
+inline int expect_tags_as_name_addr(const Message& m, std::string_view label) {
+  int compared = 0;
+  for (HeaderId id : {HeaderId::from, HeaderId::to}) {
+    if (!m.has(id)) continue;
+    ++compared;
+    NameAddr na;
+    ParseError err = id == HeaderId::from ? from_header(m, na) : to_header(m, na);
+    HeaderTag tag = id == HeaderId::from ? from_tag(m) : to_tag(m);
+    bool valid = err == ParseError::none;
+    EXPECT_EQ(tag.valid, valid) << label << " " << header_full_name(id);
+    EXPECT_EQ(tag.has_tag, valid && na.has_tag) << label << " " << header_full_name(id);
+    if (valid && na.has_tag) EXPECT_EQ(tag.tag, na.tag) << label << " " << header_full_name(id);
+    if (!(valid && na.has_tag)) EXPECT_EQ(tag.tag, Span{}) << label << " " << header_full_name(id);
+  }
+  return compared;
+}
+
 }  // namespace siplb::sip::test

@@ -52,6 +52,17 @@ bool parse_name_addr(const Message& m, Span value, NameAddr& out);
 ParseError from_header(const Message& m, NameAddr& out);  // none or bad_from
 ParseError to_header(const Message& m, NameAddr& out);    // none or bad_to
 
+// The tag of From or To: what from_header()/to_header() say of it (valid: the value parses;
+// has_tag and tag as in NameAddr). Cheaper than those for the usual <uri>;tag=x shape, which is
+// checked in one pass; other shapes go through parse_name_addr().
+struct HeaderTag {
+  bool valid = false;
+  bool has_tag = false;
+  Span tag;  // empty unless has_tag
+};
+HeaderTag from_tag(const Message& m);
+HeaderTag to_tag(const Message& m);
+
 // The Request-URI of a request, parsed (user, host, port, params).
 ParseError request_uri(const Message& m, Uri& out);  // none or bad_request_uri
 
