@@ -75,6 +75,20 @@ bool is_ours(const Shared& sh, const Target& t) {
   return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
 }
 
+// A Via host naming one of our addresses. We write our addresses as Interface::ip_text and
+// [ip6_text], so a host written so is ours without parsing it; other spellings (upper-case or
+// expanded IPv6) take the parse.
+bool via_host_is_ours(const Shared& sh, const Message& m, Span host) {
+  std::string_view text = m.text(host);
+  bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
+  for (const Interface& i : sh.interfaces) {
+    if (text == i.ip_text) return true;
+    if (bracketed && i.has_ip6 && text.substr(1, text.size() - 2) == i.ip6_text) return true;
+  }
+  Target t;
+  return parse_host(m, host, t) && is_ours(sh, t);
+}
+
 // A SIP URI whose host is one of our addresses and whose port is one of our SIP ports.
 bool uri_is_ours(const Shared& sh, const Message& m, const sip::Uri& u) {
   Target t;
@@ -517,8 +531,7 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   ctx.counters.sip_responses.add();
   if (err != ParseError::none) return drop(ctx, m, DropReason::sip_malformed_response);
   const sip::Via& top = msg.top_via;
-  Target via_host;
-  if (msg.top_via_header == sip::kNoHeader || !parse_host(msg, top.host, via_host) || !is_ours(sh, via_host))
+  if (msg.top_via_header == sip::kNoHeader || !via_host_is_ours(sh, msg, top.host))
     return drop(ctx, m, DropReason::sip_response_not_ours);
   if (starts_with(msg, top.branch, kProbeBranchPrefix)) {
     ProbeAnswer answer;
@@ -532,11 +545,15 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   if (!starts_with(msg, top.branch, kBranchPrefix)) return drop(ctx, m, DropReason::sip_response_not_ours);
   if (sh.dialogs && msg.cseq_method == Method::invite) track_response(ctx, msg);
 
-  sip::ValueIterator vias(msg, HeaderId::via);
-  Span first, second;
-  if (!vias.next(first) || !vias.next(second)) return drop(ctx, m, DropReason::sip_response_no_next_via);
   sip::Via next;
-  if (!sip::parse_via(msg, second, next)) return drop(ctx, m, DropReason::sip_bad_next_hop);
+  switch (sip::second_via(msg, next)) {
+    case sip::SecondVia::absent:
+      return drop(ctx, m, DropReason::sip_response_no_next_via);
+    case sip::SecondVia::malformed:
+      return drop(ctx, m, DropReason::sip_bad_next_hop);
+    case sip::SecondVia::ok:
+      break;
+  }
   Span host = next.received.empty() ? next.host : next.received;
   Target t;
   if (!parse_host(msg, host, t)) return drop(ctx, m, DropReason::sip_bad_next_hop);

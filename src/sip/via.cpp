@@ -137,4 +137,27 @@ bool parse_via(const Message& m, Span value, Via& out) {
   return true;
 }
 
+SecondVia second_via(const Message& m, Via& out) {
+  auto parsed = [&](Span value) { return parse_via(m, value, out) ? SecondVia::ok : SecondVia::malformed; };
+  if (m.top_via_header == kNoHeader) {  // the top value was not delimited by parse(): the long way
+    ValueIterator vias(m, HeaderId::via);
+    Span first, second;
+    if (!vias.next(first) || !vias.next(second)) return SecondVia::absent;
+    return parsed(second);
+  }
+  // After the top value come LWS and a comma, or the end of its field. Empty values (",,") and
+  // fields are skipped as ValueIterator skips them.
+  uint16_t i = m.top_via_header;
+  const char* p = m.data + m.top_via.value.end();
+  for (;;) {
+    const char* e = m.data + m.headers[i].value.end();
+    while (p < e && (scan::is_lws(*p) || *p == ',')) ++p;
+    if (p < e) return parsed(span_of(m, p, e));
+    do ++i;
+    while (i < m.header_count && m.headers[i].id != HeaderId::via);
+    if (i >= m.header_count) return SecondVia::absent;
+    p = m.data + m.headers[i].value.off;
+  }
+}
+
 }  // namespace siplb::sip

@@ -228,6 +228,13 @@ TEST(Rfc4475, FromAndToTagsAsFullNameAddrParse) {
   EXPECT_GT(compared, 60);
 }
 
+// second_via() agrees with a ValueIterator and parse_via() on every file.
+TEST(Rfc4475, SecondViaAsValueIterator) {
+  const auto rows = testdata::rfc4475_manifest();
+  SKIP_IF_NO_DATA(rows);
+  for (const auto& row : rows) test::expect_second_via_as_iterator(parse_copy(load(row.file))->m, row.file);
+}
+
 // Details of some accepted files beyond the table.
 TEST(Rfc4475, AcceptedFileDetails) {
   if (testdata::rfc4475_manifest().empty()) GTEST_SKIP() << skip_message();

@@ -752,6 +752,37 @@ TEST(ParseVia, Fields) {
   }
 }
 
+// second_via() on the shapes of a Via list: values split by commas, over several fields, empty
+// values, malformed next values, other fields between.
+TEST(SecondVia, AsValueIteratorAndParseVia) {
+  const std::vector<std::vector<std::string>> via_lines = {
+      {"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1"},
+      {"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1, SIP/2.0/UDP 10.0.0.2;received=1.2.3.4;rport=7"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1 ,SIP/2.0/UDP 10.0.0.2 ;rport , SIP/2.0/TCP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP [fd00::2]:5062;branch=z9hG4bK2"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1", "X-Other: a, b", "v: SIP/2.0/UDP b;branch=z9hG4bK2"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, , ,", "Via: ,SIP/2.0/UDP b;branch=z9hG4bK2"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1,", "Via: , ,"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP", "Via: SIP/2.0/UDP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP b;x=\"a,b\", SIP/2.0/UDP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP b;x=<a,b>, SIP/2.0/UDP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, <SIP/2.0/UDP b, SIP/2.0/UDP c>"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP b;branch=", "Via: SIP/2.0/UDP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP b:;x", "Via: SIP/2.0/UDP c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP/2.0/UDP b\"x\", c"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1,\r\n SIP/2.0/UDP b;rport=1\r\n ;branch=z9hG4bK2"},
+      {"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1, SIP / 2.0 / UDP b : 5 ; rport = 1 ,c"},
+  };
+  for (const auto& vias : via_lines) {
+    std::string text = "SIP/2.0 200 OK\r\n";
+    std::string label;
+    for (const auto& v : vias) (text += v) += "\r\n", (label += v) += " | ";
+    text += "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n";
+    auto p = parse_copy(text);
+    test::expect_second_via_as_iterator(p->m, label);
+  }
+}
+
 TEST(ParseVia, Malformed) {
   for (std::string text : {"", "SIP/2.0/UDP", "SIP/2.0/UDP ", "SIP/2.0/UDP 192.0.2.15;;", "SIP/2.0 192.0.2.1",
                            "192.0.2.1;branch=z9hG4bK1", "SIP/2.0/UDP host.example.com:99999",

@@ -123,6 +123,17 @@ TEST(Corpus, FromAndToTagsAsFullNameAddrParse) {
   EXPECT_EQ(compared, static_cast<int>(2 * corpus().size()));
 }
 
+// second_via() agrees with a ValueIterator and parse_via() on every message.
+TEST(Corpus, SecondViaAsValueIterator) {
+  SKIP_IF_NO_CORPUS();
+  int with_second = 0;
+  for (std::size_t i = 0; i < corpus().size(); ++i) {
+    auto p = parse_copy(corpus()[i]);
+    with_second += test::expect_second_via_as_iterator(p->m, "corpus message " + std::to_string(i));
+  }
+  EXPECT_GT(with_second, 20);
+}
+
 TEST(Corpus, WriteMessageGivesBackTheSameOctets) {
   SKIP_IF_NO_CORPUS();
   std::size_t checked = 0;

@@ -114,4 +114,30 @@ inline int expect_tags_as_name_addr(const Message& m, std::string_view label) {
   return compared;
 }
 
+// second_via() gives what a ValueIterator over Via and parse_via() on its second value give.
+// Returns whether there is a second Via.
+inline bool expect_second_via_as_iterator(const Message& m, std::string_view label) {
+  ValueIterator vias(m, HeaderId::via);
+  Span first, second;
+  SecondVia expected = SecondVia::absent;
+  Via want;
+  if (vias.next(first) && vias.next(second))
+    expected = parse_via(m, second, want) ? SecondVia::ok : SecondVia::malformed;
+  Via got;
+  SecondVia result = second_via(m, got);
+  EXPECT_EQ(static_cast<int>(result), static_cast<int>(expected)) << label;
+  if (result == SecondVia::ok && expected == SecondVia::ok) {
+    EXPECT_EQ(got.value, want.value) << label;
+    EXPECT_EQ(got.transport, want.transport) << label;
+    EXPECT_EQ(got.host, want.host) << label;
+    EXPECT_EQ(got.port, want.port) << label;
+    EXPECT_EQ(got.params, want.params) << label;
+    EXPECT_EQ(got.branch, want.branch) << label;
+    EXPECT_EQ(got.received, want.received) << label;
+    EXPECT_EQ(got.rport, want.rport) << label;
+    EXPECT_EQ(got.has_rport, want.has_rport) << label;
+  }
+  return expected != SecondVia::absent;
+}
+
 }  // namespace siplb::sip::test

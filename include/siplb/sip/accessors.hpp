@@ -107,4 +107,10 @@ Span auth_username(const Message& m);
 // Parses one Via value (a via-parm) with the rules parse() applies to the top one.
 bool parse_via(const Message& m, Span value, Via& out);
 
+// The Via value after the top one (where a response goes next), parsed: what parse_via() gives
+// on the second value a ValueIterator over Via returns, but parsed straight from where it starts
+// (parse_via stops at the comma that ends it), without delimiting it in a pass of its own.
+enum class SecondVia : uint8_t { absent, malformed, ok };
+SecondVia second_via(const Message& m, Via& out);
+
 }  // namespace siplb::sip
