@@ -27,6 +27,7 @@
 #include "packet_path.hpp"
 #include "port.hpp"
 #include "siplb/config/config.hpp"
+#include "siplb/sip/writer.hpp"
 #include "stats_report.hpp"
 #include "worker.hpp"
 
@@ -288,6 +289,13 @@ int run_daemon(int argc, char** argv) {
         iface.via_sent_by6 = "[" + iface.ip6_text + "]:" + std::to_string(iface.sip_port);
         iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
       }
+      // The workers insert these into messages without checking them again.
+      for (const std::string* text : {&iface.via_sent_by, &iface.record_route, &iface.via_sent_by6, &iface.record_route6})
+        if (!text->empty() && !sip::is_safe_header_value(*text)) {
+          std::fprintf(stderr, "siplbd: %s:%u: interface text \"%s\" cannot go into a SIP header\n",
+                       cfg.source.c_str(), ic.line, text->c_str());
+          ports_ok = false;
+        }
       if (ic.gateway && ic.gateway->is_v6()) {
         iface.has_gateway6 = true;
         std::memcpy(iface.gateway6, ic.gateway->bytes.data(), 16);

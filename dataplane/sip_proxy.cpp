@@ -321,12 +321,13 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   put(kBranchPrefix);
   hex64(branch_hash(msg), via + n);
   n += 16;
-  ok &= ed.insert_top_via({via, n}) == sip::EditError::none;
+  // Our own text: the interface's sent-by was checked at start-up (daemon.cpp), the rest is literal.
+  ok &= ed.insert_top_via_trusted({via, n}) == sip::EditError::none;
   ok &= ed.set_max_forwards(msg.max_forwards >= 0 ? static_cast<uint8_t>(msg.max_forwards - 1)
                                                   : sh.proxy.max_forwards) == sip::EditError::none;
   if (pop_route) ok &= ed.remove_top_route() == sip::EditError::none;
   if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method))
-    ok &= ed.insert_record_route(t.v6 ? out.record_route6 : out.record_route) == sip::EditError::none;
+    ok &= ed.insert_record_route_trusted(t.v6 ? out.record_route6 : out.record_route) == sip::EditError::none;
   if (!ok || ed.commit() != sip::EditError::none) return drop(ctx, r.m, DropReason::sip_edit_failed);
   r.m->data_off = static_cast<uint16_t>(ed.head());
   r.m->data_len = static_cast<uint16_t>(ed.length());

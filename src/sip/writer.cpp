@@ -3,6 +3,7 @@
 // moves the shorter side of the message into the headroom or the tailroom.
 #include "siplb/sip/writer.hpp"
 
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -58,8 +59,15 @@ MessageEditor::MessageEditor(const Message& m, char* room, uint32_t capacity, ui
   return EditError::none;
 }
 
+bool is_safe_header_value(std::string_view value) { return !value.empty() && !has_line_break(value); }
+
 EditError MessageEditor::insert_top_via(std::string_view value) {
   if (value.empty() || has_line_break(value)) return EditError::bad_value;
+  return insert_top_via_trusted(value);
+}
+
+EditError MessageEditor::insert_top_via_trusted(std::string_view value) {
+  assert(is_safe_header_value(value));
   const HeaderField* via = m_.first(HeaderId::via);
   uint32_t pos = via ? via->line.off : m_.start_line.end();
   return add(pos, 0, "Via: ", value, kCrlf);
@@ -117,6 +125,11 @@ EditError MessageEditor::remove_top_route() { return remove_top_value(HeaderId::
 
 EditError MessageEditor::insert_record_route(std::string_view value) {
   if (value.empty() || has_line_break(value)) return EditError::bad_value;
+  return insert_record_route_trusted(value);
+}
+
+EditError MessageEditor::insert_record_route_trusted(std::string_view value) {
+  assert(is_safe_header_value(value));
   const HeaderField* rr = m_.first(HeaderId::record_route);
   uint32_t pos = rr ? rr->line.off : m_.start_line.end();
   return add(pos, 0, "Record-Route: ", value, kCrlf);

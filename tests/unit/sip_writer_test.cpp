@@ -152,6 +152,30 @@ TEST(MessageEditor, InsertTopVia) {
   EXPECT_EQ(p->m.body_length, 10);
 }
 
+// The unchecked inserts for the proxy's own text edit as the checked ones do.
+TEST(MessageEditor, TrustedInsertsEditAsTheCheckedOnes) {
+  const std::string expected = replace_once(
+      replace_once(kReq, "Via: SIP/2.0/UDP pc33", std::string("Via: ") + kNewVia + "\r\nVia: SIP/2.0/UDP pc33"),
+      "SIP/2.0\r\n", "SIP/2.0\r\nRecord-Route: <sip:10.0.0.1;lr>\r\n");
+  edit_and_check(kReq, 256, 256, [](MessageEditor& e) {
+    EXPECT_OK(e.insert_record_route("<sip:10.0.0.1;lr>"));
+    EXPECT_OK(e.insert_top_via(kNewVia));
+  }, expected);
+  edit_and_check(kReq, 256, 256, [](MessageEditor& e) {
+    EXPECT_OK(e.insert_record_route_trusted("<sip:10.0.0.1;lr>"));
+    EXPECT_OK(e.insert_top_via_trusted(kNewVia));
+  }, expected);
+}
+
+TEST(MessageEditor, SafeHeaderValues) {
+  EXPECT_TRUE(is_safe_header_value("10.0.0.1:5060"));
+  EXPECT_TRUE(is_safe_header_value("<sip:[fd00::1]:5060;lr>"));
+  EXPECT_FALSE(is_safe_header_value(""));
+  EXPECT_FALSE(is_safe_header_value("10.0.0.1\r\nX: y"));
+  EXPECT_FALSE(is_safe_header_value("a\nb"));
+  EXPECT_FALSE(is_safe_header_value("a\r"));
+}
+
 TEST(MessageEditor, InsertTopViaWhenViaIsNotTheFirstField) {
   const std::string msg = replace_once(
       replace_once(kReq, "Via: SIP/2.0/UDP pc33.atlanta.example.com:5060;rport;branch=z9hG4bK776asdhds\r\n", ""),

@@ -34,6 +34,9 @@ enum class EditError : uint8_t {
 };
 std::string_view edit_error_name(EditError e);
 
+// What the editor accepts as a header value: not empty, no CR or LF (it could end the line).
+bool is_safe_header_value(std::string_view value);
+
 class MessageEditor {
  public:
   static constexpr std::size_t kMaxEdits = 8;
@@ -60,6 +63,10 @@ class MessageEditor {
   // Inserts a Record-Route line above the existing ones (or after the start line when none);
   // `value` is a name-addr such as "<sip:192.0.2.1;lr>".
   EditError insert_record_route(std::string_view value);
+  // insert_top_via and insert_record_route without the check of `value`, for text the caller
+  // built from pieces that passed is_safe_header_value() once (at start-up), not per message.
+  EditError insert_top_via_trusted(std::string_view value);
+  EditError insert_record_route_trusted(std::string_view value);
   // Inserts a whole header line (name, colon, value; the line end is added) after the start line.
   EditError insert_header(std::string_view name, std::string_view value);
 
