@@ -75,10 +75,10 @@ bool is_ours(const Shared& sh, const Target& t) {
   return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
 }
 
-// A Via host naming one of our addresses. We write our addresses as Interface::ip_text and
-// [ip6_text], so a host written so is ours without parsing it; other spellings (upper-case or
-// expanded IPv6) take the parse.
-bool via_host_is_ours(const Shared& sh, const Message& m, Span host) {
+// A host (of a Via or a SIP URI) naming one of our addresses. We write our addresses as
+// Interface::ip_text and [ip6_text], and clients copy them, so a host written so is ours without
+// parsing it; other spellings (upper-case or expanded IPv6) take the parse.
+bool host_is_ours(const Shared& sh, const Message& m, Span host) {
   std::string_view text = m.text(host);
   bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
   for (const Interface& i : sh.interfaces) {
@@ -91,9 +91,7 @@ bool via_host_is_ours(const Shared& sh, const Message& m, Span host) {
 
 // A SIP URI whose host is one of our addresses and whose port is one of our SIP ports.
 bool uri_is_ours(const Shared& sh, const Message& m, const sip::Uri& u) {
-  Target t;
-  if (!u.is_sip || !parse_host(m, u.host, t)) return false;
-  return is_ours(sh, t) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
+  return u.is_sip && host_is_ours(sh, m, u.host) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
 }
 
 bool uri_target(const Message& m, const sip::Uri& u, Target& t) {
@@ -532,7 +530,7 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   ctx.counters.sip_responses.add();
   if (err != ParseError::none) return drop(ctx, m, DropReason::sip_malformed_response);
   const sip::Via& top = msg.top_via;
-  if (msg.top_via_header == sip::kNoHeader || !via_host_is_ours(sh, msg, top.host))
+  if (msg.top_via_header == sip::kNoHeader || !host_is_ours(sh, msg, top.host))
     return drop(ctx, m, DropReason::sip_response_not_ours);
   if (starts_with(msg, top.branch, kProbeBranchPrefix)) {
     ProbeAnswer answer;
