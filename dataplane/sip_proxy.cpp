@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "dialog_tracking.hpp"
+#include "hex_text.hpp"
 #include "ip_text.hpp"
 #include "packet_path.hpp"
 #include "siplb/sip/accessors.hpp"
@@ -28,11 +29,6 @@ using sip::Span;
 
 constexpr uint16_t kDefaultSipPort = 5060;
 constexpr std::string_view kMagicCookie = "z9hG4bK";
-
-void hex64(uint64_t v, char* out) {
-  constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) out[i] = kHex[(v >> (60 - 4 * i)) & 0xf];
-}
 
 uint64_t mix(uint64_t a, uint64_t b) { return (a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdull; }
 
@@ -206,7 +202,7 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
     h = mix(h, balance::hash_key(msg.text(from.tag)));
   h = mix(h, msg.cseq_number);
   char tag[16];
-  hex64(h, tag);
+  format_hex64(h, tag);
   char extra[160];
   std::size_t extra_len = 0;
   auto add = [&](std::string_view s) {
@@ -317,7 +313,7 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   put(t.v6 ? out.via_sent_by6 : out.via_sent_by);
   put(";branch=");
   put(kBranchPrefix);
-  hex64(branch_hash(msg), via + n);
+  format_hex64(branch_hash(msg), via + n);
   n += 16;
   // Our own text: the interface's sent-by was checked at start-up (daemon.cpp), the rest is literal.
   ok &= ed.insert_top_via_trusted({via, n}) == sip::EditError::none;
