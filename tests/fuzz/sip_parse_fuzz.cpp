@@ -4,7 +4,8 @@
 // past the datagram. A message that parses must have an index that stays inside the buffer and is
 // consistent, every accessor and ValueIterator must terminate inside it, and write_message() must
 // give back the message's own octets (and return 0, writing nothing, into a buffer one octet short).
-// A rejected request must still be safe to answer with build_reply(). The Message is pre-filled
+// from_tag/to_tag and second_via must agree with from_header/to_header and ValueIterator +
+// parse_via. A rejected request must still be safe to answer with build_reply(). The Message is pre-filled
 // with a stale-looking pattern before parse(), as a worker reuses one Message for every packet.
 //
 // Run:  build-asan/sip_parse_fuzz -dict=tests/fuzz/sip.dict CORPUS_DIR SEED_DIR
@@ -213,6 +214,29 @@ void check_message(const Ctx& c) {
   sip::NameAddr na;
   if (sip::from_header(m, na) == sip::ParseError::none) check_name_addr(c, m.first(sip::HeaderId::from)->value);
   if (sip::to_header(m, na) == sip::ParseError::none) check_name_addr(c, m.first(sip::HeaderId::to)->value);
+  // The shortcuts the proxy takes give what the full parses give.
+  for (sip::HeaderId id : {sip::HeaderId::from, sip::HeaderId::to}) {
+    sip::NameAddr full;
+    bool valid = (id == sip::HeaderId::from ? sip::from_header(m, full) : sip::to_header(m, full)) == sip::ParseError::none;
+    sip::HeaderTag tag = id == sip::HeaderId::from ? sip::from_tag(m) : sip::to_tag(m);
+    CHECK(tag.valid == valid);
+    CHECK(tag.has_tag == (valid && full.has_tag));
+    CHECK(tag.tag == (valid && full.has_tag ? full.tag : sip::Span{}));
+  }
+  {
+    sip::ValueIterator vias(m, sip::HeaderId::via);
+    sip::Span first, second;
+    sip::Via want, got;
+    sip::SecondVia expected = sip::SecondVia::absent;
+    if (vias.next(first) && vias.next(second))
+      expected = sip::parse_via(m, second, want) ? sip::SecondVia::ok : sip::SecondVia::malformed;
+    CHECK(sip::second_via(m, got) == expected);
+    if (expected == sip::SecondVia::ok) {
+      CHECK(got.value == want.value && got.transport == want.transport && got.host == want.host);
+      CHECK(got.port == want.port && got.params == want.params && got.branch == want.branch);
+      CHECK(got.received == want.received && got.rport == want.rport && got.has_rport == want.has_rport);
+    }
+  }
   for (std::size_t id = 0; id < sip::kHeaderIdCount; ++id) check_values(c, static_cast<sip::HeaderId>(id));
   uint32_t expires = 0;
   (void)sip::expires_header(m, expires);
