@@ -108,8 +108,8 @@ inline int expect_tags_as_name_addr(const Message& m, std::string_view label) {
     bool valid = err == ParseError::none;
     EXPECT_EQ(tag.valid, valid) << label << " " << header_full_name(id);
     EXPECT_EQ(tag.has_tag, valid && na.has_tag) << label << " " << header_full_name(id);
-    if (valid && na.has_tag) EXPECT_EQ(tag.tag, na.tag) << label << " " << header_full_name(id);
-    if (!(valid && na.has_tag)) EXPECT_EQ(tag.tag, Span{}) << label << " " << header_full_name(id);
+    const Span expected = valid && na.has_tag ? na.tag : Span{};
+    EXPECT_EQ(tag.tag, expected) << label << " " << header_full_name(id);
   }
   return compared;
 }
