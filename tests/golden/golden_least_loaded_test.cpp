@@ -11,12 +11,16 @@
 namespace siplb::golden {
 namespace {
 
-constexpr const char* kTwoServers = R"(
+// The balancer's interface and a small dialog table, before the sets of each test.
+const std::string kBalancer = R"(
 [[interface]]
 port = "net_null0"
 address = "10.0.0.1/24"
 [dialogs]
 capacity = 1024
+)";
+
+const std::string kTwoServers = kBalancer + R"(
 [[set]]
 id = 1
 algorithm = "least-loaded"
@@ -117,7 +121,7 @@ std::vector<Decoded> answer(Worker& w, const Call& c, int code, const std::strin
 }
 
 TEST(GoldenLeastLoaded, CallsFillTheMostFreeServerFirstThen503) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   // Free: .11 has 1, .12 has 2 -> .12, then a tie (1 and 1), then the other one of the tie.
   const Call a = start(w, "a");
   EXPECT_EQ(a.server, ip("10.0.0.12"));
@@ -142,7 +146,7 @@ TEST(GoldenLeastLoaded, CallsFillTheMostFreeServerFirstThen503) {
 }
 
 TEST(GoldenLeastLoaded, AnsweredCallFollowsItsDialogAndByeGivesCapacityBack) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   const Call a = start(w, "a");
   ASSERT_EQ(a.server, ip("10.0.0.12"));
   auto ok = answer(w, a, 200, "OK");
@@ -174,7 +178,7 @@ TEST(GoldenLeastLoaded, AnsweredCallFollowsItsDialogAndByeGivesCapacityBack) {
 }
 
 TEST(GoldenLeastLoaded, ByeFromTheCalleeGoesToTheCallerAndEndsTheCall) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   const Call a = start(w, "a");
   answer(w, a, 200, "OK");
   const Udp from_server{a.server, 5060, ip("10.0.0.1"), 5060};
@@ -189,7 +193,7 @@ TEST(GoldenLeastLoaded, ByeFromTheCalleeGoesToTheCallerAndEndsTheCall) {
 // The callee's tag is learnt from its 2xx: a BYE "from the callee" with another tag (another
 // fork, a stray) is forwarded but does not end the call; the right one does.
 TEST(GoldenLeastLoaded, OnlyTheAnsweringCalleeEndsTheCall) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   const Call a = start(w, "a");
   answer(w, a, 200, "OK");
   const Udp from_server{a.server, 5060, ip("10.0.0.1"), 5060};
@@ -205,7 +209,7 @@ TEST(GoldenLeastLoaded, OnlyTheAnsweringCalleeEndsTheCall) {
 }
 
 TEST(GoldenLeastLoaded, CancelAndRejectionEndTheEarlyDialog) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   const Call a = start(w, "a");
   answer(w, a, 180, "Ringing");
   std::string cancel = invite("a");
@@ -230,19 +234,14 @@ TEST(GoldenLeastLoaded, CancelAndRejectionEndTheEarlyDialog) {
 }
 
 TEST(GoldenLeastLoaded, FullDialogTableGives503AndKeepsLiveCalls) {
-  Worker w(R"(
-[[interface]]
-port = "net_null0"
-address = "10.0.0.1/24"
-[dialogs]
-capacity = 1024
+  Worker w((kBalancer + R"(
 [[set]]
 id = 1
 algorithm = "least-loaded"
 [[set.destination]]
 uri = "sip:10.0.0.11:5060"
 capacity = 1000000
-)");
+)").c_str());
   dataplane::DialogTable& table = *w.shared().dialogs;
   // Fill the table directly until it refuses: exactly its configured capacity.
   uint32_t filled = 0;
@@ -262,7 +261,7 @@ capacity = 1000000
 }
 
 TEST(GoldenLeastLoaded, RequestsThatMakeNoCallTakeNothing) {
-  Worker w(kTwoServers);
+  Worker w(kTwoServers.c_str());
   std::string message = invite("m");
   message.replace(0, 6, "MESSAGE");
   message.replace(message.find("1 INVITE"), 8, "1 MESSAGE");
@@ -276,12 +275,7 @@ TEST(GoldenLeastLoaded, RequestsThatMakeNoCallTakeNothing) {
 // Sets side by side: INVITEs to +1 numbers go to the least-loaded FreeSWITCH farm, other requests
 // (here MESSAGE) to a Maglev set, requests for another domain to nobody (404).
 TEST(GoldenLeastLoaded, SetsWithTheirOwnAlgorithmsSideBySide) {
-  Worker w(R"(
-[[interface]]
-port = "net_null0"
-address = "10.0.0.1/24"
-[dialogs]
-capacity = 1024
+  Worker w((kBalancer + R"(
 [[set]]
 id = 1
 algorithm = "least-loaded"
@@ -296,7 +290,7 @@ algorithm = "maglev"
 domains = ["10.0.0.1", "Example.COM"]
 [[set.destination]]
 uri = "sip:10.0.0.12:5060"
-)");
+)").c_str());
   auto to = [](std::string text, const std::string& ruri) {
     text.replace(text.find("sip:service@10.0.0.1"), 20, ruri);
     return text;
