@@ -133,7 +133,7 @@ DialogTable::Change DialogTable::apply(int32_t slot, const DialogKey& key, dialo
   s.last_activity.store(now, std::memory_order_relaxed);
   for (;;) {
     const dialog::Step step = dialog::on_event(static_cast<Phase>(current), event);
-    const uint8_t next = step.ends ? raw(Phase::busy) : raw(step.next);
+    const uint8_t next = raw(step.next);  // busy when the event ends the dialog
     if (next == current) return change;
     if (s.phase.compare_exchange_weak(current, next, std::memory_order_acq_rel)) {
       if (step.ends) {

@@ -478,14 +478,7 @@ void handle_request(const Request& r, ParseError err) {
     balance::Selection s = by_call_id ? snap->selector->select_by_hash(set, key.call_id_hash)
                                       : snap->selector->select(set, sk, ctx.select_state);
     if (s.index < 0) return reply(r, 503, "Service Unavailable");
-    if (s.address.ip.is_v6()) {
-      t.v6 = true;
-      std::memcpy(t.ip6, s.address.ip.bytes.data(), 16);
-    } else {
-      t.ip_be = rte_cpu_to_be_32(s.address.ip.v4_host_order());
-    }
-    t.port = s.address.port;
-    t.destination = snap->set_base[set] + s.index;
+    t = target_of(*snap, snap->set_base[set] + s.index);
     selected = true;
   }
   if (selected && msg.method != Method::ack && msg.method != Method::cancel && ctx.transactions) {

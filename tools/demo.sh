@@ -52,16 +52,7 @@ lab_made=0
 siplbd_pid=""
 pids=()
 
-stop_pid() {  # PID [SIGNAL]: signal, wait up to 5 s, then SIGKILL; reap
-  local pid=$1 sig=${2:-TERM} i
-  kill -"$sig" "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+source "$(dirname "${BASH_SOURCE[0]}")/stop_pid.sh"
 
 cleanup() {
   local rc=$?

@@ -18,12 +18,11 @@ struct Selector::SetTable {
   std::vector<uint16_t> maglev;               // hashing sets: slot -> configured position
   // Least-loaded sets.
   struct LoadCandidate {
-    uint32_t position;                  // configured position
+    uint32_t position;  // configured position (its capacities: capacity[position])
     int32_t priority;
-    uint32_t capacity[kMaxResources];   // by LoadBoard column
   };
   std::vector<LoadCandidate> by_priority;  // highest priority first, configured order within
-  std::vector<std::array<uint32_t, kMaxResources>> capacity;  // by configured position, for reports
+  std::vector<std::array<uint32_t, kMaxResources>> capacity;  // by configured position, by LoadBoard column
   uint8_t resource_mask = 0;
   LoadMode load_mode = LoadMode::absolute;
   bool overcommit = false;
@@ -151,13 +150,10 @@ bool build_least_loaded(const DestinationSet& set, const BuildOptions& options, 
   for (std::size_t i = 0; i < set.destinations.size(); ++i) {
     const Destination& d = set.destinations[i];
     if (!is_selectable(d.state) || d.weight == 0) continue;
-    Selector::SetTable::LoadCandidate c{static_cast<uint32_t>(i), d.priority, {}};
     bool provides_all = true;
-    for (std::size_t r = 0; r < kMaxResources; ++r) {
-      c.capacity[r] = t.capacity[i][r];
-      if ((t.resource_mask >> r & 1) && c.capacity[r] == 0) provides_all = false;
-    }
-    if (provides_all) t.by_priority.push_back(c);
+    for (std::size_t r = 0; r < kMaxResources; ++r)
+      if ((t.resource_mask >> r & 1) && t.capacity[i][r] == 0) provides_all = false;
+    if (provides_all) t.by_priority.push_back({static_cast<uint32_t>(i), d.priority});
   }
   std::stable_sort(t.by_priority.begin(), t.by_priority.end(),
                    [](const auto& a, const auto& b) { return a.priority > b.priority; });
@@ -179,7 +175,7 @@ Free free_of(const Selector::SetTable& t, const Selector::SetTable::LoadCandidat
   bool first = true;
   for (std::size_t r = 0; r < kMaxResources; ++r) {
     if (!(t.resource_mask >> r & 1)) continue;
-    const int64_t cap = c.capacity[r];
+    const int64_t cap = t.capacity[c.position][r];
     Free f{cap - static_cast<int64_t>(board.used(row, r)),
            t.load_mode == LoadMode::relative ? cap : 1};
     if (first || least > f) least = f;
@@ -344,7 +340,8 @@ Selection Selector::select_least_loaded(int32_t set_position, LoadBoard& board, 
     if (!chosen) return {};
     Selection s = selection_of(t, chosen->position);
     if (!acquire) return s;
-    if (board.try_acquire(board_base + chosen->position, t.resource_mask, chosen->capacity, t.overcommit)) {
+    if (board.try_acquire(board_base + chosen->position, t.resource_mask, t.capacity[chosen->position].data(),
+                          t.overcommit)) {
       s.resources = t.resource_mask;
       return s;
     }

@@ -99,18 +99,7 @@ e2e_init() {
   log "lab $LAB, work folder $WORK"
 }
 
-# Stops one process: SIGTERM (or the signal given), then SIGKILL after 5 s; reaps it.
-stop_pid() {
-  local pid=$1 sig=${2:-TERM} i
-  [ -n "$pid" ] || return 0
-  kill -"$sig" "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+source "$REPO/tools/stop_pid.sh"
 
 e2e_cleanup() {
   local rc=$?
