@@ -216,6 +216,7 @@ int run_daemon(int argc, char** argv) {
     sh.neighbors6 = &neighbors6;
     sh.proxy.max_message_size = cfg.balancer.max_message_size;
     sh.proxy.record_route = cfg.balancer.record_route;
+    sh.proxy.double_record_route = cfg.balancer.double_record_route;
     sh.proxy.max_forwards = cfg.balancer.max_forwards;
     sh.proxy.retry_after_s = cfg.balancer.retry_after_s;
     sh.proxy.server_header = cfg.balancer.server_header;

@@ -73,6 +73,7 @@ struct Interface {
 struct ProxySettings {
   uint32_t max_message_size = 8192;
   bool record_route = true;
+  bool double_record_route = true;  // a second Record-Route when a request changes address
   uint8_t max_forwards = 70;
   uint32_t retry_after_s = 5;
   std::string server_header = "siplb";

@@ -1,8 +1,9 @@
 // The stateless SIP proxy of RFC 3261 16.11 with RFC 3581 rport: what a worker does with one
 // parsed datagram. Requests are answered (400/483/503/505/513, 200 to OPTIONS for us), or
 // rewritten in place (our Via with a deterministic branch, received/rport, Max-Forwards,
-// loose-routed Route popped, Record-Route) and sent to the next Route, the Request-URI of an
-// in-dialog request, the INVITE's destination for CANCEL/ACK, or a destination the set selects.
+// loose-routed Routes popped, a Record-Route, or two when the request changes address) and sent
+// to the next Route, the Request-URI of an in-dialog request, the INVITE's destination for
+// CANCEL/ACK, or a destination the set selects.
 // Responses lose our Via and go to the next one's received/rport.
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -283,13 +284,17 @@ bool creates_dialog(Method m) {
   return m == Method::invite || m == Method::subscribe || m == Method::refer || m == Method::notify;
 }
 
-void forward_request(const Request& r, const Target& t, bool pop_route, bool to_has_tag) {
+// `routes_to_pop`: the Route values naming us at the top (0, 1, or 2 for our double Record-Route).
+void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, bool to_has_tag) {
   WorkerContext& ctx = r.ctx;
   const Shared& sh = *ctx.shared;
   const Message& msg = r.msg;
   if (is_ours(sh, t) && sh.is_sip_port(t.port)) return drop(ctx, r.m, DropReason::sip_loop);
   Egress egress = egress_to(sh, t, r.iface);
   const Interface& out = sh.interfaces[egress.interface];
+  // No IPv6 interface to leave from (send_udp6 would drop it too): there is no Via or
+  // Record-Route text of ours for it.
+  if (t.v6 && !out.has_ip6) return drop(ctx, r.m, DropReason::no_route);
 
   sip::MessageEditor ed(msg, static_cast<char*>(r.m->buf_addr), r.m->buf_len,
                         t.v6 ? kHeaders6Length : kHeaders4Length);
@@ -319,9 +324,20 @@ void forward_request(const Request& r, const Target& t, bool pop_route, bool to_
   ok &= ed.insert_top_via_trusted({via, n}) == sip::EditError::none;
   ok &= ed.set_max_forwards(msg.max_forwards >= 0 ? static_cast<uint8_t>(msg.max_forwards - 1)
                                                   : sh.proxy.max_forwards) == sip::EditError::none;
-  if (pop_route) ok &= ed.remove_top_route() == sip::EditError::none;
-  if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method))
-    ok &= ed.insert_record_route_trusted(t.v6 ? out.record_route6 : out.record_route) == sip::EditError::none;
+  if (routes_to_pop) ok &= ed.remove_top_routes(routes_to_pop) == sip::EditError::none;
+  if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method)) {
+    // The top Record-Route names the address the next hop reaches us at. When the request came
+    // in on another one (another interface, or the other IP family), a second names that, so the
+    // UAS (using the set in order) and the UAC (in reverse) each reach us at the address facing
+    // them (RFC 5658). Both insertions go at one position and keep the order they are made in.
+    std::string_view outgoing = t.v6 ? out.record_route6 : out.record_route;
+    ok &= ed.insert_record_route_trusted(outgoing) == sip::EditError::none;
+    if (sh.proxy.double_record_route) {
+      const Interface& in = sh.interfaces[r.iface];
+      std::string_view incoming = r.src.v6 ? in.record_route6 : in.record_route;
+      if (incoming != outgoing) ok &= ed.insert_record_route_trusted(incoming) == sip::EditError::none;
+    }
+  }
   if (!ok || ed.commit() != sip::EditError::none) return drop(ctx, r.m, DropReason::sip_edit_failed);
   r.m->data_off = static_cast<uint16_t>(ed.head());
   r.m->data_len = static_cast<uint16_t>(ed.length());
@@ -355,7 +371,7 @@ void handle_request(const Request& r, ParseError err) {
   Target t;
   bool have_target = false;
   bool target_is_next_route = false;
-  bool pop_route = false;
+  uint8_t routes_to_pop = 0;
   sip::ValueIterator routes(msg, HeaderId::route);
   Span route;
   // Only the To tag is needed here (the hash-to-uri algorithm parses the whole To below).
@@ -367,13 +383,22 @@ void handle_request(const Request& r, ParseError err) {
   // A next hop that is an address siplb must not send to (loopback, multicast, unspecified) is
   // answered as Kamailio answers an unusable destination: 478 Unresolvable Destination.
   constexpr std::string_view kUnresolvable = "Unresolvable Destination";
+  // When the Route after ours names us too, it is the other half of our double Record-Route
+  // (the address of the other side): it goes as well, and the Route after it leads.
   if (routes.next(route)) {
     sip::Uri ru;
     if (!route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
     bool ours = uri_is_ours(sh, msg, ru);
-    pop_route = ours;
+    routes_to_pop = ours ? 1 : 0;
     bool next = !ours || routes.next(route);
-    if (next && ours && !route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
+    if (next && ours) {
+      if (!route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
+      if (uri_is_ours(sh, msg, ru)) {
+        routes_to_pop = 2;
+        next = routes.next(route);
+        if (next && !route_uri(msg, route, ru)) return reply(r, 400, "Bad Request - Malformed Route");
+      }
+    }
     if (next && to_has_tag && uri_target(msg, ru, t)) {
       if (!is_forwardable(t)) return reply(r, 478, kUnresolvable);
       have_target = true;
@@ -489,7 +514,7 @@ void handle_request(const Request& r, ParseError err) {
       ctx.sweep_urgently = true;  // make room: expired entries go faster
     }
   }
-  forward_request(r, t, pop_route, to_has_tag);
+  forward_request(r, t, routes_to_pop, to_has_tag);
 }
 
 // Probe branch: kProbeBranchPrefix, 4 hex digits of destination, '-', 8 hex digits of sequence.

@@ -415,8 +415,8 @@ const toml::Table* Loader::single_table(const toml::Value& v, std::string_view n
 bool Loader::load_balancer(const toml::Table& t) {
   const Section s{"[balancer]", "balancer.", t.line};
   BalancerConfig& b = config_.balancer;
-  if (!check_keys(s, t, {"sip_ports", "max_message_size", "record_route", "max_forwards",
-                         "retry_after", "server_header"})) {
+  if (!check_keys(s, t, {"sip_ports", "max_message_size", "record_route", "double_record_route",
+                         "max_forwards", "retry_after", "server_header"})) {
     return false;
   }
   if (!get_int_list(s, t, "sip_ports", true, 1, 65535, b.sip_ports)) return false;
@@ -426,6 +426,7 @@ bool Loader::load_balancer(const toml::Table& t) {
   if (!get_uint(s, t, "max_message_size", limits::kMinMessageSize, limits::kMaxMessageSize,
                 b.max_message_size) ||
       !get_bool(s, t, "record_route", b.record_route) ||
+      !get_bool(s, t, "double_record_route", b.double_record_route) ||
       !get_uint(s, t, "max_forwards", 1, 255, b.max_forwards) ||
       !get_uint(s, t, "retry_after", 0, limits::kMaxRetryAfterS, b.retry_after_s)) {
     return false;

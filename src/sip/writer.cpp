@@ -100,28 +100,52 @@ EditError MessageEditor::set_max_forwards(uint8_t value) {
   return add(m_.start_line.end(), 0, "Max-Forwards: ", text, kCrlf);
 }
 
-EditError MessageEditor::remove_top_value(HeaderId id) {
-  if (id == HeaderId::via && m_.top_via_header != kNoHeader) {
+EditError MessageEditor::remove_top_values(HeaderId id, uint8_t count) {
+  if (count == 0) return EditError::none;
+  if (id == HeaderId::via && count == 1 && m_.top_via_header != kNoHeader) {
     // parse() delimited the top Via: when only LWS follows it, it is alone in its field.
     const HeaderField& h = m_.headers[m_.top_via_header];
     const char* field_end = m_.data + h.value.end();
     if (scan::skip_lws(m_.data + m_.top_via.value.end(), field_end) == field_end)
       return add(h.line.off, h.line.len, {});
   }
+  // Edits added before a failure are taken back, so that the editor is as it was.
+  const uint8_t edits_before = edit_count_;
+  const uint16_t scratch_before = scratch_used_;
+  auto fail = [&](EditError e) {
+    edit_count_ = edits_before;
+    scratch_used_ = scratch_before;
+    return e;
+  };
   ValueIterator it(m_, id);
-  Span first, second;
-  uint8_t first_field = kNoHeader, second_field = kNoHeader;
-  if (!it.next(first, &first_field)) return EditError::not_found;
-  if (it.next(second, &second_field) && second_field == first_field) {
-    // Several values in the field: remove the first one up to the start of the next.
-    return add(first.off, static_cast<uint32_t>(second.off - first.off), {});
+  Span value;
+  uint8_t field = kNoHeader;
+  if (!it.next(value, &field)) return EditError::not_found;
+  uint8_t removed = 0;
+  for (;;) {
+    // `value` is the first value to remove in `field`: take the values of that field up to count.
+    const uint32_t first_off = value.off;
+    const uint8_t this_field = field;
+    bool more;
+    do {
+      ++removed;
+      more = it.next(value, &field);
+    } while (more && removed < count && field == this_field);
+    if (more && field == this_field) {
+      // The field keeps values: remove the taken ones up to the start of the first kept.
+      EditError e = add(first_off, static_cast<uint32_t>(value.off - first_off), {});
+      return e == EditError::none ? e : fail(e);
+    }
+    const HeaderField& h = m_.headers[this_field];
+    if (EditError e = add(h.line.off, h.line.len, {}); e != EditError::none) return fail(e);
+    if (removed == count) return EditError::none;
+    if (!more) return fail(EditError::not_found);
   }
-  const HeaderField& h = m_.headers[first_field];
-  return add(h.line.off, h.line.len, {});
 }
 
-EditError MessageEditor::remove_top_via() { return remove_top_value(HeaderId::via); }
-EditError MessageEditor::remove_top_route() { return remove_top_value(HeaderId::route); }
+EditError MessageEditor::remove_top_via() { return remove_top_values(HeaderId::via, 1); }
+EditError MessageEditor::remove_top_route() { return remove_top_values(HeaderId::route, 1); }
+EditError MessageEditor::remove_top_routes(uint8_t count) { return remove_top_values(HeaderId::route, count); }
 
 EditError MessageEditor::insert_record_route(std::string_view value) {
   if (value.empty() || has_line_break(value)) return EditError::bad_value;

@@ -11,7 +11,8 @@
 //   k[2]  headroom (low nibble) and tailroom (high nibble), 24 octets a step
 //   k[3]  reserve_front (low 6 bits), 64 = edits in reverse order, 128 = every edit asked twice
 //         (then only memory safety and the buffer bounds are checked, not the result)
-//   k[4]  Max-Forwards value;  k[5] k[6]  rport (big-endian)
+//   k[4]  Max-Forwards value; its low bit also makes the Route removal take two values
+//         (remove_top_routes(2), a double Record-Route coming back);  k[5] k[6]  rport (big-endian)
 //   k[7]  reply: code (low 4 bits), 16 extra header, 32 received, 64 rport, 128 small buffer
 //
 // The message is placed in an exact-size heap buffer between the headroom and tailroom, as in an
@@ -201,7 +202,9 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   const uint32_t cseq = m.cseq_number;
   const std::vector<sip::Span> vias = values(m, sip::HeaderId::via);
   const std::size_t via_count = vias.size();
-  const std::size_t route_count = values(m, sip::HeaderId::route).size();
+  std::vector<std::string> routes;
+  for (sip::Span v : values(m, sip::HeaderId::route)) routes.push_back(text(m, v));
+  const std::size_t route_count = routes.size();
   // What parse() would take as the top Via once the top value is removed: the next value of the
   // same field, else the first value of the next Via field (which may be empty, so invalid).
   bool second_via_ok = false;
@@ -243,6 +246,7 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   const bool reverse = (k[3] & 64) != 0;
   const bool twice = (k[3] & 128) != 0;
   const uint8_t max_forwards = k[4];
+  const uint8_t routes_removed = (k[4] & 1) ? 2 : 1;
   const uint16_t rport = static_cast<uint16_t>(k[5] << 8 | k[6]);
   bool ok[kOps] = {};
   auto apply = [&](unsigned op, bool record) {
@@ -265,7 +269,9 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
       case kMaxForwards: e = editor.set_max_forwards(max_forwards); break;
       case kRemoveVia: e = editor.remove_top_via(); break;
       case kRemoveRoute:
-        e = editor.remove_top_route();
+        e = routes_removed == 2 ? editor.remove_top_routes(2) : editor.remove_top_route();
+        // Too few values: refused (not_found, or an error met first, such as too_many_edits).
+        if (route_count < routes_removed) CHECK(e != sip::EditError::none);
         if (route_count == 0) CHECK(e == sip::EditError::not_found);
         break;
       case kRecordRoute: {
@@ -347,7 +353,12 @@ void check_edits(const sip::Message& m, const uint8_t* input, std::size_t size, 
   if (ok[kInsertVia]) CHECK(r.text(r.top_via.value) == via_text(k[1]));
   if (ok[kMaxForwards]) CHECK(r.max_forwards == max_forwards);
   CHECK(new_vias.size() == via_count + (ok[kInsertVia] ? 1 : 0) - (ok[kRemoveVia] ? 1 : 0));
-  if (ok[kRemoveRoute]) CHECK(values(r, sip::HeaderId::route).size() == route_count - 1);
+  if (ok[kRemoveRoute]) {
+    // The values after the removed ones are left as they were.
+    const std::vector<sip::Span> left = values(r, sip::HeaderId::route);
+    CHECK(left.size() == route_count - routes_removed);
+    for (std::size_t i = 0; i < left.size(); ++i) CHECK(r.text(left[i]) == routes[i + routes_removed]);
+  }
   if (!ok[kRemoveVia] && (ok[kReceived] || ok[kRport])) {
     // received and rport go on the sender's Via: below ours when one was inserted.
     const std::size_t at = ok[kInsertVia] ? 1 : 0;

@@ -1,5 +1,7 @@
 // A worker without a NIC for golden-packet tests: EAL started once with --no-huge and no devices,
-// one mempool, a Shared with one interface (10.0.0.1/24 on port 0, gateway 10.0.0.254) and a
+// one mempool, a Shared with one interface (10.0.0.1/24 on port 0, gateway 10.0.0.254, plus the
+// IPv6 address of the config's first [[interface]]; further [[interface]] tables of the config
+// become interfaces 1, 2, ... on ports 1, 2, ... with MAC 02:00:00:00:00:02, :03, ...) and a
 // snapshot built from a config text, and a WorkerContext in capture mode, so that what the worker
 // would transmit stays in ctx.tx for the test to read. Test-only.
 #pragma once
@@ -126,6 +128,8 @@ class Worker {
     sh_.transaction_capacity = 1024;
     sh_.proxy.max_message_size = config_.balancer.max_message_size;
     sh_.proxy.retry_after_s = config_.balancer.retry_after_s;
+    sh_.proxy.record_route = config_.balancer.record_route;
+    sh_.proxy.double_record_route = config_.balancer.double_record_route;
     sh_.sip_ports[0] = 5060;
     sh_.sip_port_count = 1;
     dataplane::Interface iface;
@@ -148,6 +152,8 @@ class Worker {
       iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
     }
     sh_.interfaces.push_back(iface);
+    for (std::size_t i = 1; i < config_.interfaces.size() && i < dataplane::kMaxPorts; ++i)
+      sh_.interfaces.push_back(interface_of(config_.interfaces[i], static_cast<uint16_t>(i), mtu));
     // Least-loaded sets: the dialog table, with a QSBR variable no thread reads under (deleted
     // key positions come back at once).
     rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("golden_rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
@@ -185,8 +191,9 @@ class Worker {
     neighbors_.learn(ip(addr), m.addr_bytes, rte_rdtsc());
   }
 
-  // Runs one frame through the packet path; returns what was staged for transmission.
-  std::vector<Decoded> run(rte_mbuf* m) {
+  // Runs one frame, received on interface `iface`, through the packet path; returns what was
+  // staged for transmission on any port.
+  std::vector<Decoded> run(rte_mbuf* m, uint16_t iface = 0) {
     clear_output();
     if (!m) {
       ADD_FAILURE() << "the test frame did not fit an mbuf";
@@ -194,7 +201,7 @@ class Worker {
     }
     ctx_.now_tsc = rte_rdtsc();
     ctx_.snapshot = sh_.snapshot.load();
-    dataplane::handle_frame(ctx_, 0, m);
+    dataplane::handle_frame(ctx_, iface, m);
     return output();
   }
   std::vector<Decoded> service_pending() {
@@ -203,16 +210,21 @@ class Worker {
     dataplane::service_pending(ctx_);
     return output();
   }
+  // Staged frames, port by port (interface i sends on port i).
   std::vector<Decoded> output() const {
     std::vector<Decoded> out;
-    const auto& tx = ctx_.tx[0];
-    for (uint16_t i = 0; i < tx.count; ++i) out.push_back(decode(tx.mbufs[i]));
+    for (std::size_t port = 0; port < sh_.interfaces.size(); ++port) {
+      const auto& tx = ctx_.tx[port];
+      for (uint16_t i = 0; i < tx.count; ++i) out.push_back(decode(tx.mbufs[i]));
+    }
     return out;
   }
   void clear_output() {
-    auto& tx = ctx_.tx[0];
-    for (uint16_t i = 0; i < tx.count; ++i) rte_pktmbuf_free(tx.mbufs[i]);
-    tx.count = 0;
+    for (std::size_t port = 0; port < sh_.interfaces.size(); ++port) {
+      auto& tx = ctx_.tx[port];
+      for (uint16_t i = 0; i < tx.count; ++i) rte_pktmbuf_free(tx.mbufs[i]);
+      tx.count = 0;
+    }
   }
   uint64_t drops(dataplane::DropReason r) const {
     return ctx_.counters.drops[static_cast<std::size_t>(r)].get();
@@ -227,6 +239,34 @@ class Worker {
   rte_mempool* pool() const { return pool_; }
 
  private:
+  // Interface `index` (port `index`) as daemon.cpp builds it from an [[interface]] table.
+  static dataplane::Interface interface_of(const config::InterfaceConfig& ic, uint16_t index, uint16_t mtu) {
+    dataplane::Interface iface;
+    iface.port_id = index;
+    iface.mac = mac(static_cast<uint8_t>(0x01 + index));
+    iface.ip_be = htonl(ic.address.ip.v4_host_order());
+    iface.mask_be = ic.address.length ? htonl(~uint32_t{0} << (32 - ic.address.length)) : 0;
+    iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
+    iface.mtu = mtu;
+    iface.sip_port = 5060;
+    iface.ip_text = net::format_ip(ic.address.ip);
+    iface.via_sent_by = iface.ip_text + ":5060";
+    iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
+    if (ic.address6) {
+      iface.has_ip6 = true;
+      std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);
+      iface.prefix6 = ic.address6->length;
+      iface.ip6_text = net::format_ip(ic.address6->ip);
+      iface.via_sent_by6 = "[" + iface.ip6_text + "]:5060";
+      iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
+    }
+    if (ic.gateway && ic.gateway->is_v6()) {
+      iface.has_gateway6 = true;
+      std::memcpy(iface.gateway6, ic.gateway->bytes.data(), 16);
+    }
+    return iface;
+  }
+
   rte_mempool* pool_;
   config::Config config_;
   dataplane::NeighborTable neighbors_;

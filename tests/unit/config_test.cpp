@@ -97,6 +97,7 @@ TEST(ConfigExample, ParsesAndSaysWhatItDocuments) {
   EXPECT_EQ(c.balancer.sip_ports, std::vector<uint16_t>{5060});
   EXPECT_EQ(c.balancer.max_message_size, 8192u);
   EXPECT_TRUE(c.balancer.record_route);
+  EXPECT_TRUE(c.balancer.double_record_route);
   EXPECT_EQ(c.balancer.max_forwards, 70);
   EXPECT_EQ(c.balancer.retry_after_s, 5u);
   EXPECT_EQ(c.balancer.server_header, "siplb");
@@ -162,9 +163,9 @@ TEST(ConfigExample, EveryKeyOfTheSchemaAppears) {
   ASSERT_TRUE(in);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* key :
-       {"sip_ports", "max_message_size", "record_route", "max_forwards", "retry_after",
-        "server_header", "port", "address", "address6", "gateway", "mtu", "rx_queues", "count",
-        "burst", "transactions", "transaction_ttl_ms", "arp_timeout_s", "arp_pending_packets",
+       {"sip_ports", "max_message_size", "record_route", "double_record_route", "max_forwards",
+        "retry_after", "server_header", "port", "address", "address6", "gateway", "mtu", "rx_queues",
+        "count", "burst", "transactions", "transaction_ttl_ms", "arp_timeout_s", "arp_pending_packets",
         "enabled", "interval_ms", "timeout_ms", "failure_threshold", "recovery_threshold",
         "success_codes", "from_uri", "id", "name", "algorithm", "hash_key", "maglev_table_size",
         "dispatcher_list", "uri", "weight", "priority", "probe", "state", "attrs", "capacity", "resources", "load_mode", "overcommit",
@@ -213,6 +214,7 @@ TEST(ConfigDefaults, MinimalFileGetsEveryDefault) {
   EXPECT_EQ(c.balancer.sip_ports, std::vector<uint16_t>{defaults::kSipPort});
   EXPECT_EQ(c.balancer.max_message_size, defaults::kMaxMessageSize);
   EXPECT_EQ(c.balancer.record_route, defaults::kRecordRoute);
+  EXPECT_EQ(c.balancer.double_record_route, defaults::kDoubleRecordRoute);
   EXPECT_EQ(c.balancer.max_forwards, defaults::kMaxForwards);
   EXPECT_EQ(c.balancer.retry_after_s, defaults::kRetryAfterS);
   EXPECT_EQ(c.balancer.server_header, defaults::kServerHeader);
@@ -277,12 +279,14 @@ TEST(ConfigBalancer, AllKeys) {
       "sip_ports = [5060, 5080,\n  5070,]\n"
       "max_message_size = 65535\n"
       "record_route = false\n"
+      "double_record_route = false\n"
       "max_forwards = 255\n"
       "retry_after = 0\n"
       "server_header = \"\"\n"));
   EXPECT_EQ(c.balancer.sip_ports, (std::vector<uint16_t>{5060, 5080, 5070}));
   EXPECT_EQ(c.balancer.max_message_size, 65535u);
   EXPECT_FALSE(c.balancer.record_route);
+  EXPECT_FALSE(c.balancer.double_record_route);
   EXPECT_EQ(c.balancer.max_forwards, 255);
   EXPECT_EQ(c.balancer.retry_after_s, 0u);
   EXPECT_EQ(c.balancer.server_header, "");
@@ -470,7 +474,8 @@ TEST(ConfigErrors, UnknownKeys) {
                "test.toml:2: [balancer]: unknown key 'sip_port' (did you mean 'sip_ports'?)");
   expect_error(before_minimal("[balancer]\n\nfoo_bar_baz = 1\n"),
                "test.toml:3: [balancer]: unknown key 'foo_bar_baz' (expected sip_ports, "
-               "max_message_size, record_route, max_forwards, retry_after, server_header)");
+               "max_message_size, record_route, double_record_route, max_forwards, retry_after, "
+               "server_header)");
   expect_error(before_minimal("[workers]\ncuont = 2\n"),
                "test.toml:2: [workers]: unknown key 'cuont' (did you mean 'count'?)");
   expect_error(before_minimal("[tables]\ntransaction = 5\n"),
@@ -546,6 +551,13 @@ TEST(ConfigErrors, Balancer) {
                "test.toml:2: balancer.max_message_size must be 1024..65535, got 65536");
   expect_error(before_minimal("[balancer]\nrecord_route = \"yes\"\n"),
                "test.toml:2: balancer.record_route must be true or false, got a string");
+  expect_error(before_minimal("[balancer]\nrecord_route = true\n\ndouble_record_route = 1\n"),
+               "test.toml:4: balancer.double_record_route must be true or false, got an integer");
+  expect_error(before_minimal("[balancer]\ndouble_record_route = \"no\"\n"),
+               "test.toml:2: balancer.double_record_route must be true or false, got a string");
+  expect_error(before_minimal("[balancer]\ndouble_record_routes = true\n"),
+               "test.toml:2: [balancer]: unknown key 'double_record_routes' (did you mean "
+               "'double_record_route'?)");
   expect_error(before_minimal("[balancer]\nretry_after = -1\n"),
                "test.toml:2: balancer.retry_after must be 0..86400, got -1");
   expect_error(before_minimal("[balancer]\nmax_forwards = \"70\"\n"),

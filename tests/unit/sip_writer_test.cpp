@@ -348,6 +348,69 @@ TEST(MessageEditor, RemoveTopRoute) {
                  replace_once(two, "Route: <sip:lb.example.com;lr>\r\n", ""));
 }
 
+// Two values (a proxy's double Record-Route come back): one edit per field they occupy, whatever
+// the split of values into lines.
+TEST(MessageEditor, RemoveTopRoutesAcrossLines) {
+  const std::string us = "<sip:lb-a.example.com;lr>";
+  const std::string us2 = "<sip:lb-b.example.com;lr>";
+  const std::string next = "<sip:p2.example.com;lr>";
+  auto with_routes = [&](const std::string& lines) {
+    return replace_once(kReq, "Route: <sip:lb.example.com;lr>, <sip:p2.example.com;lr>\r\n", lines);
+  };
+  const std::string without = with_routes("");
+  const std::string next_only = with_routes("Route: " + next + "\r\n");
+  struct Case {
+    const char* description;
+    std::string routes;
+    const std::string& expected;
+  };
+  const Case cases[] = {
+      {"all three in one line", "Route: " + us + ", " + us2 + ", " + next + "\r\n", next_only},
+      {"all three in one line, no spaces", "Route: " + us + "," + us2 + "," + next + "\r\n", next_only},
+      {"one line each", "Route: " + us + "\r\nRoute: " + us2 + "\r\nRoute: " + next + "\r\n", next_only},
+      {"ours in one line, the next in another", "Route: " + us + ", " + us2 + "\r\nRoute: " + next + "\r\n",
+       next_only},
+      {"the second shares a line with the next", "Route: " + us + "\r\nRoute: " + us2 + ", " + next + "\r\n",
+       next_only},
+      {"only ours, one line", "Route: " + us + ", " + us2 + "\r\n", without},
+      {"only ours, two lines", "Route: " + us + "\r\nRoute: " + us2 + "\r\n", without},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.description);
+    edit_and_check(with_routes(c.routes), 0, 0, [](MessageEditor& e) { EXPECT_OK(e.remove_top_routes(2)); },
+                   c.expected);
+  }
+  // Two lines apart (another header between them): both go.
+  const std::string apart = replace_once(with_routes("Route: " + us + "\r\n"), "Content-Type:",
+                                         "Route: " + us2 + "\r\nContent-Type:");
+  edit_and_check(apart, 0, 0, [](MessageEditor& e) { EXPECT_OK(e.remove_top_routes(2)); }, without);
+  // With the other forwarding edits and room on both sides.
+  edit_and_check(with_routes("Route: " + us + ", " + us2 + ", " + next + "\r\n"), 64, 64,
+                 [](MessageEditor& e) {
+                   EXPECT_OK(e.insert_top_via(kNewVia));
+                   EXPECT_OK(e.set_max_forwards(69));
+                   EXPECT_OK(e.remove_top_routes(2));
+                   EXPECT_OK(e.insert_record_route("<sip:10.0.0.1;lr>"));
+                   EXPECT_OK(e.insert_record_route("<sip:192.0.2.1;lr>"));
+                 },
+                 replace_once(replace_once(next_only, "Max-Forwards: 70", "Max-Forwards: 69"), "Via: ",
+                              std::string("Via: ") + kNewVia +
+                                  "\r\nRecord-Route: <sip:10.0.0.1;lr>\r\nRecord-Route: <sip:192.0.2.1;lr>\r\nVia: "));
+}
+
+// Fewer Route values than asked: not_found, and the editor is as before (its other edits commit).
+TEST(MessageEditor, RemoveTopRoutesBeyondTheLastIsNotFound) {
+  const std::string one = replace_once(kReq, "<sip:lb.example.com;lr>, <sip:p2.example.com;lr>", "<sip:lb.example.com;lr>");
+  Room r(one, 16, 16);
+  ASSERT_EQ(r.err(), ParseError::none);
+  MessageEditor ed(r.m(), r.room(), r.capacity());
+  EXPECT_EQ(ed.remove_top_routes(2), EditError::not_found);
+  EXPECT_OK(ed.remove_top_routes(0));  // nothing asked, nothing done
+  EXPECT_OK(ed.set_max_forwards(69));
+  EXPECT_OK(ed.commit());
+  EXPECT_EQ(std::string(ed.data(), ed.length()), replace_once(one, "Max-Forwards: 70", "Max-Forwards: 69"));
+}
+
 TEST(MessageEditor, RemoveTopRouteWhenAbsentIsNotFound) {
   const std::string msg = replace_once(kReq, "Route: <sip:lb.example.com;lr>, <sip:p2.example.com;lr>\r\n", "");
   Room r(msg, 16, 16);

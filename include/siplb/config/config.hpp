@@ -27,6 +27,7 @@ namespace defaults {
 inline constexpr uint16_t kSipPort = 5060;              // sip_ports = [5060]
 inline constexpr uint32_t kMaxMessageSize = 8192;       // larger requests get 513
 inline constexpr bool kRecordRoute = true;
+inline constexpr bool kDoubleRecordRoute = true;        // two Record-Routes when in and out differ
 inline constexpr uint8_t kMaxForwards = 70;             // inserted when a request has none
 inline constexpr uint32_t kRetryAfterS = 5;             // Retry-After of our 503s
 inline constexpr std::string_view kServerHeader = "siplb";
@@ -108,6 +109,9 @@ struct BalancerConfig {
   std::vector<uint16_t> sip_ports{defaults::kSipPort};  // UDP ports we take SIP on
   uint32_t max_message_size = defaults::kMaxMessageSize;
   bool record_route = defaults::kRecordRoute;
+  // With record_route: a request that arrives on one address and leaves from another (another
+  // interface, or IPv4 in and IPv6 out) gets a Record-Route for each side (RFC 5658).
+  bool double_record_route = defaults::kDoubleRecordRoute;
   uint8_t max_forwards = defaults::kMaxForwards;
   uint32_t retry_after_s = defaults::kRetryAfterS;      // 0: no Retry-After header
   std::string server_header{defaults::kServerHeader};   // empty: no Server header

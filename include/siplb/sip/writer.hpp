@@ -60,6 +60,11 @@ class MessageEditor {
   EditError remove_top_via();
   // Removes the top Route value the same way.
   EditError remove_top_route();
+  // Removes the first `count` Route values (a proxy's double Record-Route comes back as two),
+  // with one edit per field they occupy: a field left without values goes whole, one that keeps
+  // values loses the removed ones and their commas. not_found, with nothing changed, when the
+  // message has fewer Route values.
+  EditError remove_top_routes(uint8_t count);
   // Inserts a Record-Route line above the existing ones (or after the start line when none);
   // `value` is a name-addr such as "<sip:192.0.2.1;lr>".
   EditError insert_record_route(std::string_view value);
@@ -88,7 +93,7 @@ class MessageEditor {
   };
   EditError add(uint32_t pos, uint32_t old_len, std::string_view a, std::string_view b = {},
                 std::string_view c = {}, bool first_at_position = false);
-  EditError remove_top_value(HeaderId id);
+  EditError remove_top_values(HeaderId id, uint8_t count);
 
   const Message& m_;
   char* room_;
