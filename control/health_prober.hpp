@@ -32,6 +32,9 @@ struct ProbeTarget {
   std::string host_port;  // "10.0.0.11:5060"
   bool probe = true;
   bool v6 = false;  // an IPv6 destination: the probe's Via carries our IPv6 address
+  // Our address in this probe's Via: that of the interface the probe leaves from (in a two-armed
+  // setup not the first one). Empty: ProberSettings' via_sent_by / via_sent_by6.
+  std::string via_sent_by;
   balance::DestinationState state = balance::DestinationState::active;
 };
 

@@ -369,6 +369,13 @@ int run_daemon(int argc, char** argv) {
         t.probe = d.probe;
         t.v6 = d.address.ip.is_v6();
         t.state = d.state;
+        // The probe leaves from the interface that reaches the destination (the worker's choice
+        // in the inject path below): its Via names that interface, where the answer comes back.
+        if (t.v6) {
+          t.via_sent_by = sh.interfaces[egress_interface6(sh, d.address.ip.bytes.data(), 0)].via_sent_by6;
+        } else {
+          t.via_sent_by = sh.interfaces[egress_interface(sh, htonl(d.address.ip.v4_host_order()), 0)].via_sent_by;
+        }
         targets.push_back(std::move(t));
       }
     control::HealthProber prober(ps, targets);

@@ -10,15 +10,21 @@
 # Addresses (inside the namespaces only): 10.77.0.1 siplbd, 10.77.0.10 client, 10.77.0.11.. servers.
 # With LAB_IPV6=1 the hosts also get fd77::1 (siplbd), fd77::10 (client), fd77::11.. (servers),
 #   tools/lab.sh addr6 HOST          prints that address.
+# With LAB_TWO_ARMED=1 the servers sit on a second bridge (br1) and subnet, 10.78.0.11.., which
+# the client cannot reach: siplbd joins both, with a second veth "lb2" on br1 (its 10.78.0.1,
+# `addr lb2`), as a balancer between a public and a private network does.
 # NAME must be short (at most 8 characters): interface names are derived from it.
 set -euo pipefail
 
 subnet=10.77.0
+server_subnet=$subnet
+[ "${LAB_TWO_ARMED:-0}" = 1 ] && server_subnet=10.78.0
 addr() {
   case "$1" in
     lb) echo "$subnet.1" ;;
+    lb2) echo "$server_subnet.1" ;;
     c) echo "$subnet.10" ;;
-    s*) echo "$subnet.$((10 + ${1#s}))" ;;
+    s*) echo "$server_subnet.$((10 + ${1#s}))" ;;
     *) echo "lab.sh: unknown host $1" >&2; return 1 ;;
   esac
 }
@@ -38,12 +44,20 @@ up() {
   ip netns add "$name-fab"
   ip -n "$name-fab" link add br0 type bridge
   ip -n "$name-fab" link set br0 up
+  local server_bridge=br0
+  if [ "${LAB_TWO_ARMED:-0}" = 1 ]; then
+    server_bridge=br1
+    ip -n "$name-fab" link add br1 type bridge
+    ip -n "$name-fab" link set br1 up
+  fi
   local hosts="lb c"
   for i in $(seq 1 "$servers"); do hosts="$hosts s$i"; done
   for h in $hosts; do
     ip netns add "$name-$h"
     ip link add name "$h" netns "$name-$h" type veth peer name "p-$h" netns "$name-fab"
-    ip -n "$name-fab" link set "p-$h" master br0 up
+    local bridge=br0
+    case "$h" in s*) bridge=$server_bridge ;; esac
+    ip -n "$name-fab" link set "p-$h" master "$bridge" up
     ip -n "$name-$h" link set lo up
     # The kernel's IPv6 stays off where siplbd's DPDK port is, and elsewhere unless asked for.
     if [ "${LAB_IPV6:-0}" = 1 ] && [ "$h" != lb ]; then
@@ -62,6 +76,13 @@ up() {
     fi
   done
   ip netns exec "$name-lb" ethtool -K lb tx off rx off >/dev/null 2>&1 || true
+  if [ "${LAB_TWO_ARMED:-0}" = 1 ]; then
+    ip link add name lb2 netns "$name-lb" type veth peer name p-lb2 netns "$name-fab"
+    ip -n "$name-fab" link set p-lb2 master br1 up
+    ip netns exec "$name-lb" sysctl -qw net.ipv6.conf.lb2.disable_ipv6=1
+    ip -n "$name-lb" link set lb2 up
+    ip netns exec "$name-lb" ethtool -K lb2 tx off rx off >/dev/null 2>&1 || true
+  fi
 }
 
 down() {
@@ -80,5 +101,5 @@ case "${1:-}" in
   down) down "$2" ;;
   addr) addr "$2" ;;
   addr6) addr6 "$2" ;;
-  *) echo "usage: [LAB_IPV6=1] lab.sh up NAME SERVERS | down NAME | addr HOST | addr6 HOST" >&2; exit 2 ;;
+  *) echo "usage: [LAB_IPV6=1] [LAB_TWO_ARMED=1] lab.sh up NAME SERVERS | down NAME | addr HOST | addr6 HOST" >&2; exit 2 ;;
 esac

@@ -16,6 +16,8 @@
 # wait that runs out fails the test with a message saying what was awaited.
 #
 # Lab addresses (tools/lab.sh): siplbd 10.77.0.1, client 10.77.0.10, servers 10.77.0.11, .12, ...
+# A test that exports LAB_TWO_ARMED=1 before e2e_init gets the servers on a network of their own
+# (10.78.0.11, ...) and siplbd on both: its second port (net_<pmd>1 on the veth "lb2") 10.78.0.1.
 
 set -euo pipefail
 
@@ -77,7 +79,10 @@ skip() {
   exit 77
 }
 
-server_ip() { echo "10.77.0.$((10 + $1))"; }
+SERVER_SUBNET=10.77.0
+[ "${LAB_TWO_ARMED:-0}" = 1 ] && SERVER_SUBNET=10.78.0
+LB2_IP=$SERVER_SUBNET.1
+server_ip() { echo "$SERVER_SUBNET.$((10 + $1))"; }
 server_uri() { echo "sip:$(server_ip "$1"):5060"; }
 
 e2e_init() {
@@ -188,6 +193,7 @@ retry_after = ${E2E_RETRY_AFTER:-5}
 [[interface]]
 port = "net_${E2E_PMD}0"
 address = "$LB_IP/24"
+$(second_interface)
 
 [tables]
 transaction_ttl_ms = ${E2E_TRANSACTION_TTL_MS:-32000}
@@ -211,6 +217,12 @@ EOF
   done
 }
 
+# The [[interface]] of siplbd's second port in a two-armed lab; nothing otherwise.
+second_interface() {
+  [ "${LAB_TWO_ARMED:-0}" = 1 ] || return 0
+  printf '\n[[interface]]\nport = "net_%s1"\naddress = "%s/24"\n' "$E2E_PMD" "$LB2_IP"
+}
+
 siplbd_alive() { [ -n "$SIPLBD_PID" ] && kill -0 "$SIPLBD_PID" 2>/dev/null; }
 siplbd_running() {
   siplbd_alive || fail "siplbd exited early (see its log)"
@@ -223,10 +235,14 @@ start_siplbd() {
   SIPLBD_RUNS=$((SIPLBD_RUNS + 1))
   SIPLBD_LOG=$WORK/siplbd.$SIPLBD_RUNS.log
   rm -rf "/var/run/dpdk/$LAB"
-  local vdev="net_${E2E_PMD}0,iface=lb"
-  [ "$E2E_PMD" = tap ] && vdev="net_tap0,iface=dtap0"
+  local vdevs=(--vdev "net_${E2E_PMD}0,iface=lb")
+  [ "$E2E_PMD" = tap ] && vdevs=(--vdev "net_tap0,iface=dtap0")
+  if [ "${LAB_TWO_ARMED:-0}" = 1 ]; then
+    [ "$E2E_PMD" != tap ] || fail "a two-armed lab needs E2E_PMD af_packet or af_xdp"
+    vdevs+=(--vdev "net_${E2E_PMD}1,iface=lb2")
+  fi
   ip netns exec "$LAB-lb" "$SIPLBD" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$LAB" \
-    --vdev "$vdev" -- --config "$config" >"$SIPLBD_LOG" 2>&1 &
+    "${vdevs[@]}" -- --config "$config" >"$SIPLBD_LOG" 2>&1 &
   SIPLBD_PID=$!
   wait_until 30 "siplbd to start" siplbd_running
   if [ "$E2E_PMD" = tap ]; then bridge_tap; fi
