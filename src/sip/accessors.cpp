@@ -116,11 +116,12 @@ HeaderTag header_tag(const Message& m, HeaderId id) {
 
 }  // namespace
 
-bool parse_uri(const Message& m, Span uri, Uri& out) {
+namespace {
+// parse_uri() for a span known to hold no octet a URI may not (kUriStop).
+bool parse_uri_of_uri_octets(const Message& m, Span uri, Uri& out) {
   out = Uri{};
   const char* p = m.data + uri.off;
   const char* e = p + uri.len;
-  if (scan::find_uri_stop(p, e) != e) return false;
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
   const char* q = p;
   if (e - p > 4 && (scan::load32(p) | 0x20202020u) == scan::load32("sip:")) {
@@ -173,6 +174,16 @@ bool parse_uri(const Message& m, Span uri, Uri& out) {
   if (q < question) out.params = span_of(m, q, question);
   if (question < e) out.headers = span_of(m, question + 1, e);
   return true;
+}
+}  // namespace
+
+bool parse_uri(const Message& m, Span uri, Uri& out) {
+  const char* p = m.data + uri.off;
+  if (scan::find_uri_stop(p, p + uri.len) != p + uri.len) {
+    out = Uri{};
+    return false;
+  }
+  return parse_uri_of_uri_octets(m, uri, out);
 }
 
 bool find_param(const Message& m, Span params, std::string_view name, Span& value) {
@@ -279,7 +290,8 @@ HeaderTag to_tag(const Message& m) { return header_tag(m, HeaderId::to); }
 
 ParseError request_uri(const Message& m, Uri& out) {
   if (!m.is_request || m.request_uri.empty()) return ParseError::bad_request_uri;
-  return parse_uri(m, m.request_uri, out) ? ParseError::none : ParseError::bad_request_uri;
+  // parse() ends the Request-URI at its first octet that may not be in a URI: none is inside.
+  return parse_uri_of_uri_octets(m, m.request_uri, out) ? ParseError::none : ParseError::bad_request_uri;
 }
 
 ValueIterator::ValueIterator(const Message& m, HeaderId id) : m_(m), id_(id) {

@@ -180,11 +180,14 @@ EditError MessageEditor::insert_header(std::string_view name, std::string_view v
 }
 
 EditError MessageEditor::commit() {
+  // A local count: the loops below store octets (order[], the text), which the compiler must
+  // otherwise assume may change the member and reload it at every step.
+  const uint8_t count = edit_count_;
   // Bottom-up order; among edits at one position the highest rank is applied first, so that the
   // final text has them in rank order (the order they were added in, unless one must lead).
   uint8_t order[kMaxEdits];
-  for (uint8_t i = 0; i < edit_count_; ++i) order[i] = i;
-  for (uint8_t i = 1; i < edit_count_; ++i) {
+  for (uint8_t i = 0; i < count; ++i) order[i] = i;
+  for (uint8_t i = 1; i < count; ++i) {
     uint8_t k = order[i];
     int j = i - 1;
     while (j >= 0 && (edits_[order[j]].pos < edits_[k].pos ||
@@ -197,7 +200,7 @@ EditError MessageEditor::commit() {
   // Validate everything before touching the buffer, so a failure leaves it unchanged.
   int64_t net = 0;
   int64_t peak = 0;  // largest running growth in application order: the room actually needed
-  for (uint8_t i = 0; i < edit_count_; ++i) {
+  for (uint8_t i = 0; i < count; ++i) {
     const Edit& e = edits_[order[i]];
     if (e.pos + e.old_len > length_) return EditError::overlapping_edits;
     if (i > 0) {
@@ -219,7 +222,7 @@ EditError MessageEditor::commit() {
   if (net >= 0 && net <= head_free) {
     int64_t cum = 0;
     bool left_only = true;
-    for (int i = edit_count_ - 1; i >= 0 && left_only; --i) {
+    for (int i = count - 1; i >= 0 && left_only; --i) {
       const Edit& e = edits_[order[i]];
       cum += int64_t{e.text_len} - e.old_len;
       left_only = cum <= net;
@@ -228,7 +231,7 @@ EditError MessageEditor::commit() {
       char* old_base = room_ + head_;
       char* dst = old_base - net;
       uint32_t src = 0;
-      for (int i = edit_count_ - 1; i >= 0; --i) {
+      for (int i = count - 1; i >= 0; --i) {
         const Edit& e = edits_[order[i]];
         uint32_t n = e.pos - src;
         if (dst != old_base + src) small_copy::copy_down(dst, old_base + src, n);
@@ -246,7 +249,7 @@ EditError MessageEditor::commit() {
     }
   }
 
-  for (uint8_t i = 0; i < edit_count_; ++i) {
+  for (uint8_t i = 0; i < count; ++i) {
     const Edit& e = edits_[order[i]];
     int64_t d = int64_t{e.text_len} - e.old_len;
     uint32_t prefix = e.pos;
