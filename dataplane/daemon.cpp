@@ -278,6 +278,8 @@ int run_daemon(int argc, char** argv) {
       iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
       iface.mtu = ic.mtu;
       iface.tx_multi_seg = pi.tx_multi_seg;
+      iface.rx_checksum_offload = pi.rx_checksum;
+      iface.tx_checksum_offload = pi.tx_checksum;
       iface.sip_port = cfg.balancer.sip_ports.front();
       iface.ip_text = net::format_ip(ic.address.ip);
       iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);
@@ -303,10 +305,11 @@ int run_daemon(int argc, char** argv) {
       }
       char mac[RTE_ETHER_ADDR_FMT_SIZE];
       rte_ether_format_addr(mac, sizeof(mac), &pi.mac);
-      std::printf("siplbd: interface %s (%s, %s) %s/%u%s%s%s\n", ic.port.c_str(), pi.driver.c_str(), mac,
+      std::printf("siplbd: interface %s (%s, %s) %s/%u%s%s%s%s%s\n", ic.port.c_str(), pi.driver.c_str(), mac,
                   iface.ip_text.c_str(), ic.address.length, iface.has_ip6 ? " " : "",
                   iface.has_ip6 ? (iface.ip6_text + "/" + std::to_string(iface.prefix6)).c_str() : "",
-                  pi.rss ? " RSS" : "");
+                  pi.rss ? " RSS" : "", pi.rx_checksum ? " rx-checksum-offload" : "",
+                  pi.tx_checksum ? " tx-checksum-offload" : "");
       sh.interfaces.push_back(std::move(iface));
     }
     if (!ports_ok) {

@@ -55,6 +55,10 @@ struct Interface {
   uint32_t gateway_be = 0;  // 0: none
   uint16_t mtu = 1500;
   bool tx_multi_seg = true;  // the port sends chained mbufs (else fragments are made linear)
+  // The NIC checks IPv4 header and UDP checksums of what it receives (mbuf ol_flags), and fills
+  // them in what it sends (checksum_offload.hpp). Off on devices without the offloads.
+  bool rx_checksum_offload = false;
+  bool tx_checksum_offload = false;
   uint16_t sip_port = 5060;  // the port we put in Via and Record-Route
   std::string ip_text;       // "10.0.0.1"
   std::string via_sent_by;   // "10.0.0.1:5060"

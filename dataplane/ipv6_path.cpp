@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "checksum.hpp"
+#include "checksum_offload.hpp"
 #include "packet_path.hpp"
 
 namespace siplb::dataplane {
@@ -223,8 +224,10 @@ void handle_udp6(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   uint16_t dst_port = rte_be_to_cpu_16(udp->dst_port);
   if (!ctx.shared->is_sip_port(dst_port)) return drop(ctx, m, DropReason::udp_port_closed);
   // Over IPv6 the UDP checksum is mandatory (RFC 8200 8.1): zero is as wrong as a bad one.
+  NicCheck nic = ctx.shared->interfaces[iface_index].rx_checksum_offload ? nic_l4_check(m) : NicCheck::unchecked;
   if (udp->dgram_cksum == 0 ||
-      (ctx.shared->proxy.verify_udp_checksum && !upper_checksum_ok(ip, udp, udp_len, IPPROTO_UDP)))
+      (ctx.shared->proxy.verify_udp_checksum &&
+       (nic == NicCheck::bad || (nic == NicCheck::unchecked && !upper_checksum_ok(ip, udp, udp_len, IPPROTO_UDP)))))
     return drop(ctx, m, DropReason::udp_bad_checksum);
   Peer src;
   src.v6 = true;
@@ -240,11 +243,21 @@ void transmit6_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m,
                         const Outcome& outcome) {
   count_outcome(ctx, outcome);
   if (m->pkt_len <= iface.mtu) return transmit_frame(ctx, iface, m, mac, RTE_ETHER_TYPE_IPV6);
+  if (m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) {
+    // The NIC would sum each fragment: the whole datagram's UDP checksum is summed here instead.
+    m->ol_flags &= ~(RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM);
+    auto* ip = rte_pktmbuf_mtod(m, rte_ipv6_hdr*);
+    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+    udp->dgram_cksum = 0;
+    uint16_t c = upper_checksum(ip, udp, rte_be_to_cpu_16(udp->dgram_len), IPPROTO_UDP);
+    udp->dgram_cksum = c == 0 ? 0xffff : c;
+  }
   rte_mbuf* frags[64];
   int32_t n = rte_ipv6_fragment_packet(m, frags, 64, iface.mtu, ctx.shared->pool, ctx.shared->indirect_pool);
   rte_pktmbuf_free(m);
   if (n < 0) return ctx.counters.drop(DropReason::fragmentation_failed);
   for (int32_t i = 0; i < n; ++i) {
+    frags[i]->ol_flags &= ~(RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM);
     ctx.counters.fragments_sent.add();
     transmit_frame(ctx, iface, frags[i], mac, RTE_ETHER_TYPE_IPV6);
   }
@@ -278,6 +291,7 @@ void handle_ipv6(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
     if (!whole) return;  // held until the other fragments arrive (or freed on the death row)
     ctx.counters.fragments_reassembled.add();
     m = whole;
+    forget_nic_checks(m);
     ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kEthLen);
     len = rte_be_to_cpu_16(ip->payload_len);
   }
@@ -326,9 +340,13 @@ void send_udp6(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome ou
   udp->src_port = rte_cpu_to_be_16(egress.src_port);
   udp->dst_port = rte_cpu_to_be_16(egress.dst_port);
   udp->dgram_len = rte_cpu_to_be_16(udp_len);
-  udp->dgram_cksum = 0;
-  uint16_t c = upper_checksum(ip, udp, udp_len, IPPROTO_UDP);
-  udp->dgram_cksum = c == 0 ? 0xffff : c;
+  if (iface.tx_checksum_offload) {
+    offload_udp6_checksum(m, ip, udp);
+  } else {
+    udp->dgram_cksum = 0;
+    uint16_t c = upper_checksum(ip, udp, udp_len, IPPROTO_UDP);
+    udp->dgram_cksum = c == 0 ? 0xffff : c;
+  }
   const uint8_t* nh = next_hop6(iface, egress.dst_ip6);
   if (!nh) return drop(ctx, m, DropReason::no_route);
   uint8_t mac[RTE_ETHER_ADDR_LEN];

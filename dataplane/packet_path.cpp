@@ -2,6 +2,7 @@
 #include "packet_path.hpp"
 
 #include "checksum.hpp"
+#include "checksum_offload.hpp"
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -142,9 +143,11 @@ void handle_udp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, uint32_t 
     return drop(ctx, m, DropReason::udp_bad_length);
   uint16_t dst_port = rte_be_to_cpu_16(udp->dst_port);
   if (!ctx.shared->is_sip_port(dst_port)) return drop(ctx, m, DropReason::udp_port_closed);
-  if (ctx.shared->proxy.verify_udp_checksum && udp->dgram_cksum != 0 &&
-      !udp_checksum_ok(ip, udp))
-    return drop(ctx, m, DropReason::udp_bad_checksum);
+  if (ctx.shared->proxy.verify_udp_checksum && udp->dgram_cksum != 0) {
+    NicCheck nic = ctx.shared->interfaces[iface_index].rx_checksum_offload ? nic_l4_check(m) : NicCheck::unchecked;
+    if (nic == NicCheck::bad || (nic == NicCheck::unchecked && !udp_checksum_ok(ip, udp)))
+      return drop(ctx, m, DropReason::udp_bad_checksum);
+  }
   Peer src;
   src.ip_be = ip->src_addr;
   src.port = rte_be_to_cpu_16(udp->src_port);
@@ -162,11 +165,13 @@ void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   if (ihl < sizeof(rte_ipv4_hdr)) return drop(ctx, m, DropReason::bad_ip_header);
   if (ihl > sizeof(rte_ipv4_hdr)) return drop(ctx, m, DropReason::ip_options);
   uint32_t total = rte_be_to_cpu_16(ip->total_length);
+  const Interface& iface = ctx.shared->interfaces[iface_index];
   // ihl is 20 here: headers with options were dropped above.
-  if (total < ihl || kEthLen + total > m->pkt_len || ipv4_header_sum(ip) != 0xffff)
+  NicCheck nic = iface.rx_checksum_offload ? nic_ip_check(m) : NicCheck::unchecked;
+  if (total < ihl || kEthLen + total > m->pkt_len || nic == NicCheck::bad ||
+      (nic == NicCheck::unchecked && ipv4_header_sum(ip) != 0xffff))
     return drop(ctx, m, DropReason::bad_ip_header);
   if (m->pkt_len > kEthLen + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - kEthLen - total));
-  const Interface& iface = ctx.shared->interfaces[iface_index];
   if (ip->dst_addr != iface.ip_be) return drop(ctx, m, DropReason::ip_not_for_us);
 
   if (rte_ipv4_frag_pkt_is_fragmented(ip)) {
@@ -177,6 +182,7 @@ void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
     if (!whole) return;  // held until the other fragments arrive (or freed on the death row)
     ctx.counters.fragments_reassembled.add();
     m = whole;
+    forget_nic_checks(m);
     ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kEthLen);
   }
   switch (ip->next_proto_id) {
@@ -194,6 +200,7 @@ void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, 
                        const Outcome& outcome) {
   count_outcome(ctx, outcome);
   if (m->pkt_len <= iface.mtu) return transmit_frame(ctx, iface, m, mac, RTE_ETHER_TYPE_IPV4);
+  finish_udp4_checksum_in_software(m);
   rte_mbuf* frags[64];
   int32_t n = rte_ipv4_fragment_packet(m, frags, 64, iface.mtu, ctx.shared->pool,
                                        ctx.shared->indirect_pool);
@@ -201,6 +208,7 @@ void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, 
   if (n < 0) return ctx.counters.drop(DropReason::fragmentation_failed);
   for (int32_t i = 0; i < n; ++i) {
     auto* ip = rte_pktmbuf_mtod(frags[i], rte_ipv4_hdr*);
+    frags[i]->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | kTxChecksumFlags);
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     ctx.counters.fragments_sent.add();
@@ -333,13 +341,17 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome out
   ip->next_proto_id = IPPROTO_UDP;
   ip->src_addr = iface.ip_be;
   ip->dst_addr = egress.dst_ip_be;
-  ip->hdr_checksum = 0;
-  ip->hdr_checksum = static_cast<uint16_t>(~ipv4_header_sum(ip));
   udp->src_port = rte_cpu_to_be_16(egress.src_port);
   udp->dst_port = rte_cpu_to_be_16(egress.dst_port);
   udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(payload + sizeof(rte_udp_hdr)));
-  udp->dgram_cksum = 0;
-  if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = udp_checksum(ip, udp);
+  if (iface.tx_checksum_offload) {
+    offload_udp4_checksums(m, ip, udp);
+  } else {
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = static_cast<uint16_t>(~ipv4_header_sum(ip));
+    udp->dgram_cksum = 0;
+    if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = udp_checksum(ip, udp);
+  }
   output_ipv4(ctx, egress.interface, m, egress.dst_ip_be, outcome);
 }
 

@@ -40,6 +40,17 @@ bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, rte_memp
     conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     out.tx_multi_seg = true;
   }
+  // Checksums in the NIC where it has both offloads (virtual devices mostly do not).
+  constexpr uint64_t kRxChecksums = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+  constexpr uint64_t kTxChecksums = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+  if ((info.rx_offload_capa & kRxChecksums) == kRxChecksums) {
+    conf.rxmode.offloads |= kRxChecksums;
+    out.rx_checksum = true;
+  }
+  if ((info.tx_offload_capa & kTxChecksums) == kTxChecksums) {
+    conf.txmode.offloads |= kTxChecksums;
+    out.tx_checksum = true;
+  }
   uint64_t rss = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
   if (queues > 1 && rss) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

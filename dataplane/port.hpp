@@ -17,6 +17,9 @@ struct PortInfo {
   rte_ether_addr mac{};
   bool rss = false;
   bool tx_multi_seg = false;  // the device sends chained mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+  // IPv4 header and UDP checksums checked on receive / filled on transmit by the device.
+  bool rx_checksum = false;
+  bool tx_checksum = false;
   std::string driver;
 };
 
