@@ -1,5 +1,6 @@
 // siplbd start-up, control loop and shutdown.
 #include "daemon.hpp"
+#include "interface_setup.hpp"
 
 #include <arpa/inet.h>
 #include <rte_cycles.h>
@@ -270,28 +271,10 @@ int run_daemon(int argc, char** argv) {
         break;
       }
       started_ports.push_back(pi.port_id);
-      Interface iface;
-      iface.port_id = pi.port_id;
-      iface.mac = pi.mac;
-      iface.ip_be = htonl(ic.address.ip.v4_host_order());
-      iface.mask_be = ic.address.length ? htonl(~uint32_t{0} << (32 - ic.address.length)) : 0;
-      iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
-      iface.mtu = ic.mtu;
+      Interface iface = interface_from_config(ic, pi.port_id, pi.mac, cfg.balancer.sip_ports.front());
       iface.tx_multi_seg = pi.tx_multi_seg;
       iface.rx_checksum_offload = pi.rx_checksum;
       iface.tx_checksum_offload = pi.tx_checksum;
-      iface.sip_port = cfg.balancer.sip_ports.front();
-      iface.ip_text = net::format_ip(ic.address.ip);
-      iface.via_sent_by = iface.ip_text + ":" + std::to_string(iface.sip_port);
-      iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
-      if (ic.address6) {
-        iface.has_ip6 = true;
-        std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);
-        iface.prefix6 = ic.address6->length;
-        iface.ip6_text = net::format_ip(ic.address6->ip);
-        iface.via_sent_by6 = "[" + iface.ip6_text + "]:" + std::to_string(iface.sip_port);
-        iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
-      }
       // The workers insert these into messages without checking them again.
       for (const std::string* text : {&iface.via_sent_by, &iface.record_route, &iface.via_sent_by6, &iface.record_route6})
         if (!text->empty() && !sip::is_safe_header_value(*text)) {
@@ -299,10 +282,6 @@ int run_daemon(int argc, char** argv) {
                        cfg.source.c_str(), ic.line, text->c_str());
           ports_ok = false;
         }
-      if (ic.gateway && ic.gateway->is_v6()) {
-        iface.has_gateway6 = true;
-        std::memcpy(iface.gateway6, ic.gateway->bytes.data(), 16);
-      }
       char mac[RTE_ETHER_ADDR_FMT_SIZE];
       rte_ether_format_addr(mac, sizeof(mac), &pi.mac);
       std::printf("siplbd: interface %s (%s, %s) %s/%u%s%s%s%s%s\n", ic.port.c_str(), pi.driver.c_str(), mac,

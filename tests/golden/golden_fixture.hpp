@@ -21,6 +21,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "../../dataplane/dialog_tracking.hpp"
+#include "../../dataplane/interface_setup.hpp"
 #include "../../dataplane/packet_path.hpp"
 #include "../../dataplane/worker.hpp"
 #include "packet_builder.hpp"
@@ -239,31 +240,10 @@ class Worker {
   rte_mempool* pool() const { return pool_; }
 
  private:
-  // Interface `index` (port `index`) as daemon.cpp builds it from an [[interface]] table.
+  // Interface `index` (port `index`) as siplbd builds it from an [[interface]] table.
   static dataplane::Interface interface_of(const config::InterfaceConfig& ic, uint16_t index, uint16_t mtu) {
-    dataplane::Interface iface;
-    iface.port_id = index;
-    iface.mac = mac(static_cast<uint8_t>(0x01 + index));
-    iface.ip_be = htonl(ic.address.ip.v4_host_order());
-    iface.mask_be = ic.address.length ? htonl(~uint32_t{0} << (32 - ic.address.length)) : 0;
-    iface.gateway_be = ic.gateway && ic.gateway->is_v4() ? htonl(ic.gateway->v4_host_order()) : 0;
+    dataplane::Interface iface = dataplane::interface_from_config(ic, index, mac(static_cast<uint8_t>(0x01 + index)), 5060);
     iface.mtu = mtu;
-    iface.sip_port = 5060;
-    iface.ip_text = net::format_ip(ic.address.ip);
-    iface.via_sent_by = iface.ip_text + ":5060";
-    iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
-    if (ic.address6) {
-      iface.has_ip6 = true;
-      std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);
-      iface.prefix6 = ic.address6->length;
-      iface.ip6_text = net::format_ip(ic.address6->ip);
-      iface.via_sent_by6 = "[" + iface.ip6_text + "]:5060";
-      iface.record_route6 = "<sip:" + iface.via_sent_by6 + ";lr>";
-    }
-    if (ic.gateway && ic.gateway->is_v6()) {
-      iface.has_gateway6 = true;
-      std::memcpy(iface.gateway6, ic.gateway->bytes.data(), 16);
-    }
     return iface;
   }
 
