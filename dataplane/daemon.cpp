@@ -265,7 +265,7 @@ int run_daemon(int argc, char** argv) {
       PortInfo pi;
       std::string error;
       uint16_t queues = static_cast<uint16_t>(nworkers);
-      if (!start_port(ic.port, queues, ic.mtu, sh.pool, pi, error)) {
+      if (!start_port(ic.port, queues, ic.mtu, ic.checksum_offload, sh.pool, pi, error)) {
         std::fprintf(stderr, "siplbd: %s:%u: %s\n", cfg.source.c_str(), ic.line, error.c_str());
         ports_ok = false;
         break;

@@ -12,7 +12,7 @@ constexpr uint16_t kRxDescriptors = 1024;
 constexpr uint16_t kTxDescriptors = 1024;
 }
 
-bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, rte_mempool* pool,
+bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, bool checksum_offload, rte_mempool* pool,
                 PortInfo& out, std::string& error) {
   uint16_t port_id;
   if (rte_eth_dev_get_port_by_name(name.c_str(), &port_id) != 0) {
@@ -43,11 +43,11 @@ bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, rte_memp
   // Checksums in the NIC where it has both offloads (virtual devices mostly do not).
   constexpr uint64_t kRxChecksums = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
   constexpr uint64_t kTxChecksums = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
-  if ((info.rx_offload_capa & kRxChecksums) == kRxChecksums) {
+  if (checksum_offload && (info.rx_offload_capa & kRxChecksums) == kRxChecksums) {
     conf.rxmode.offloads |= kRxChecksums;
     out.rx_checksum = true;
   }
-  if ((info.tx_offload_capa & kTxChecksums) == kTxChecksums) {
+  if (checksum_offload && (info.tx_offload_capa & kTxChecksums) == kTxChecksums) {
     conf.txmode.offloads |= kTxChecksums;
     out.tx_checksum = true;
   }

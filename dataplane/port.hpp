@@ -24,7 +24,8 @@ struct PortInfo {
 };
 
 // Returns false with `error` set when the port is absent or will not start.
-bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, rte_mempool* pool,
+// `checksum_offload`: turn on the device's IPv4/UDP checksum offloads where it has them.
+bool start_port(const std::string& name, uint16_t queues, uint16_t mtu, bool checksum_offload, rte_mempool* pool,
                 PortInfo& out, std::string& error);
 void stop_port(uint16_t port_id);
 

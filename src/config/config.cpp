@@ -453,7 +453,8 @@ bool Loader::load_balancer(const toml::Table& t) {
 bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
   const std::string name = "interface " + std::to_string(ordinal);
   const Section s{name, name + ": ", t.line};
-  if (!check_keys(s, t, {"port", "address", "address6", "gateway", "mtu", "rx_queues"})) return false;
+  if (!check_keys(s, t, {"port", "address", "address6", "gateway", "mtu", "rx_queues", "checksum_offload"}))
+    return false;
   InterfaceConfig i;
   i.line = t.line;
   if (!get_required_string(s, t, "port", i.port)) return false;
@@ -517,7 +518,8 @@ bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
   }
 
   if (!get_uint(s, t, "mtu", limits::kMinMtu, limits::kMaxMtu, i.mtu) ||
-      !get_uint(s, t, "rx_queues", 1, limits::kMaxRxQueues, i.rx_queues)) {
+      !get_uint(s, t, "rx_queues", 1, limits::kMaxRxQueues, i.rx_queues) ||
+      !get_bool(s, t, "checksum_offload", i.checksum_offload)) {
     return false;
   }
   if (i.address6 && i.mtu < limits::kMinMtuIpv6) {

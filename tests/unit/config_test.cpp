@@ -165,6 +165,7 @@ TEST(ConfigExample, EveryKeyOfTheSchemaAppears) {
   for (const char* key :
        {"sip_ports", "max_message_size", "record_route", "double_record_route", "max_forwards",
         "retry_after", "server_header", "port", "address", "address6", "gateway", "mtu", "rx_queues",
+        "checksum_offload",
         "count", "burst", "transactions", "transaction_ttl_ms", "arp_timeout_s", "arp_pending_packets",
         "enabled", "interval_ms", "timeout_ms", "failure_threshold", "recovery_threshold",
         "success_codes", "from_uri", "id", "name", "algorithm", "hash_key", "maglev_table_size",
@@ -334,7 +335,7 @@ TEST(ConfigSections, OrderInTheFileDoesNotMatter) {
 TEST(ConfigInterface, AllKeysAndSeveralInterfaces) {
   Config c = load_ok(
       "[[interface]]\nport = \"0000:03:00.0\"\naddress = \"10.0.0.1/24\"\naddress6 = \"fd00::1/64\"\n"
-      "gateway = \"10.0.0.254\"\nmtu = 9000\nrx_queues = 4\n"
+      "gateway = \"10.0.0.254\"\nmtu = 9000\nrx_queues = 4\nchecksum_offload = false\n"
       "[[interface]]\nport = \"net_af_xdp0\"\naddress = \"192.168.1.1/32\"\naddress6 = \"fd01::1/64\"\n"
       "gateway = \"fe80::1\"\n"
       "[[interface]]\nport = \"net_memif0\"\naddress = \"172.16.0.0/31\"\naddress6 = \"fd02::1/64\"\n"
@@ -344,12 +345,14 @@ TEST(ConfigInterface, AllKeysAndSeveralInterfaces) {
   EXPECT_EQ(c.interfaces[0].port, "0000:03:00.0");
   EXPECT_EQ(c.interfaces[0].mtu, 9000);
   EXPECT_EQ(c.interfaces[0].rx_queues, 4);
+  EXPECT_FALSE(c.interfaces[0].checksum_offload);
+  EXPECT_TRUE(c.interfaces[1].checksum_offload);  // the default
   EXPECT_EQ(*c.interfaces[0].gateway, *net::parse_ip("10.0.0.254"));
   EXPECT_EQ(c.interfaces[1].address.length, 32);
   EXPECT_EQ(*c.interfaces[1].gateway, *net::parse_ip("fe80::1"));
   EXPECT_EQ(c.interfaces[2].address.length, 31);  // point-to-point: no network/broadcast address
   EXPECT_EQ(*c.interfaces[2].gateway, *net::parse_ip("fd02::fe"));
-  EXPECT_EQ(c.interfaces[2].line, 13u);
+  EXPECT_EQ(c.interfaces[2].line, 14u);
 }
 
 TEST(ConfigSet, AlgorithmsByNameAndNumber) {
@@ -665,6 +668,8 @@ TEST(ConfigErrors, InterfaceMtuAndQueues) {
                "test.toml:5: interface 1: mtu must be at least 1280 with an IPv6 address6, got 1000");
   expect_error(interface_with("address = \"10.0.0.1/24\"\nrx_queues = 0\n"),
                "test.toml:4: interface 1: rx_queues must be 1..1024, got 0");
+  expect_error(interface_with("address = \"10.0.0.1/24\"\nchecksum_offload = \"yes\"\n"),
+               "test.toml:4: interface 1: checksum_offload must be true or false, got a string");
 }
 
 TEST(ConfigErrors, InterfacesMustDiffer) {

@@ -124,6 +124,7 @@ struct InterfaceConfig {
   std::optional<net::IpAddress> gateway;  // next hop off the subnet (IPv4 or IPv6)
   uint16_t mtu = defaults::kMtu;
   uint16_t rx_queues = defaults::kRxQueues;  // 0: one per worker
+  bool checksum_offload = true;           // the NIC's IPv4/UDP checksum offloads, where it has them
   uint32_t line = 0;                      // of its [[interface]] header
 };
 
