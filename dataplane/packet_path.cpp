@@ -311,6 +311,10 @@ void transmit_frame(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, con
     }
     const void* src = rte_pktmbuf_read(m, 0, m->pkt_len, dst);
     if (src != dst) std::memcpy(dst, src, m->pkt_len);
+    // What the NIC is asked to do (checksum offload) goes with the copy.
+    flat->ol_flags = m->ol_flags & RTE_MBUF_F_TX_OFFLOAD_MASK;
+    flat->l2_len = m->l2_len;
+    flat->l3_len = m->l3_len;
     rte_pktmbuf_free(m);
     m = flat;
   }
