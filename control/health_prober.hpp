@@ -35,6 +35,8 @@ struct ProbeTarget {
   // Our address in this probe's Via: that of the interface the probe leaves from (in a two-armed
   // setup not the first one). Empty: ProberSettings' via_sent_by / via_sent_by6.
   std::string via_sent_by;
+  // This probe's From URI. Empty: ProberSettings' from_uri.
+  std::string from_uri;
   balance::DestinationState state = balance::DestinationState::active;
 };
 

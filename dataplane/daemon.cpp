@@ -353,11 +353,13 @@ int run_daemon(int argc, char** argv) {
         t.state = d.state;
         // The probe leaves from the interface that reaches the destination (the worker's choice
         // in the inject path below): its Via names that interface, where the answer comes back.
-        if (t.v6) {
-          t.via_sent_by = sh.interfaces[egress_interface6(sh, d.address.ip.bytes.data(), 0)].via_sent_by6;
-        } else {
-          t.via_sent_by = sh.interfaces[egress_interface(sh, htonl(d.address.ip.v4_host_order()), 0)].via_sent_by;
-        }
+        const Interface& out = t.v6 ? sh.interfaces[egress_interface6(sh, d.address.ip.bytes.data(), 0)]
+                                    : sh.interfaces[egress_interface(sh, htonl(d.address.ip.v4_host_order()), 0)];
+        t.via_sent_by = t.v6 ? out.via_sent_by6 : out.via_sent_by;
+        // Without a configured probing.from_uri, the From names that interface too.
+        if (cfg.probing.from_uri_is_default)
+          t.from_uri = std::string("sip:") + std::string(config::defaults::kProbeFromUser) + "@" +
+                       (t.v6 ? "[" + out.ip6_text + "]" : out.ip_text);
         targets.push_back(std::move(t));
       }
     control::HealthProber prober(ps, targets);

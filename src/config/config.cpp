@@ -1128,6 +1128,7 @@ ConfigResult Loader::run() {
       if (!ok) break;
     }
     if (!failed_) cross_check();
+    config_.probing.from_uri_is_default = !from_uri_given_;
     if (!failed_ && !from_uri_given_) {
       // sip:siplb@ + the first interface's address as written, without its prefix length.
       const toml::Value* iface = doc.root.find("interface");

@@ -22,11 +22,13 @@ counters=$(siplbd_counters)
 stop_siplbd
 for n in 1 2; do stop_pid "${UAS_PID[$n]}" TERM; done
 
-# Each request as the server got it: "METHOD RR=<Record-Route values> R=<Route values> V=<top Via>".
+# Each request as the server got it: "METHOD RR=<Record-Route values> R=<Route values> V=<top Via
+# sent-by and params> F=<From name-addr, up to the first space>".
 requests_seen() {
   awk '
-    function flush() { if (method != "" && method !~ /^SIP\//) print method, "RR=" rr, "R=" r, "V=" v; method = "" }
-    /message received \[[0-9]+\] bytes/ { flush(); inmsg = 1; method = ""; rr = ""; r = ""; v = ""; next }
+    function flush() { if (method != "" && method !~ /^SIP\//) print method, "RR=" rr, "R=" r, "V=" v, "F=" f; method = "" }
+    /message received \[[0-9]+\] bytes/ { flush(); inmsg = 1; method = ""; rr = ""; r = ""; v = ""; f = ""; next }
+    inmsg && method != "" && f == "" && tolower($1) ~ /^(from|f):$/ { f = $2; next }
     inmsg && method != "" && v == "" && tolower($1) ~ /^(via|v):$/ { v = $3; next }
     inmsg && method == "" && NF > 0 { method = $1; next }
     inmsg && tolower($1) == "record-route:" { sub(/^[^:]*: */, ""); sub(/\r$/, ""); rr = rr (rr == "" ? "" : ",") $0; next }
@@ -42,11 +44,12 @@ probes=0
 for n in 1 2; do
   [ -f "$WORK/uas$n.msg" ] || fail "server $n wrote no message trace"
   requests_seen "$WORK/uas$n.msg" >"$WORK/uas$n.requests"
-  while read -r method rr route via; do
+  while read -r method rr route via from; do
     case "$method" in
       OPTIONS)
         # siplbd's probes leave by the private port and must name it, where the answers go.
         [ "$via" = "V=10.78.0.1:5060;branch=${via#*;branch=}" ] || fail "server $n: a probe came with Via ${via#V=}, not siplbd's private address 10.78.0.1:5060"
+        case "$from" in "F=<sip:siplb@10.78.0.1>;tag="*) ;; *) fail "server $n: a probe came From ${from#F=}, not siplbd's private address" ;; esac
         probes=$((probes + 1)) ;;
       INVITE)
         [ "$rr" = "RR=$both" ] || fail "server $n: an INVITE came with ${rr#RR=} instead of siplbd's two Record-Routes $both"
@@ -58,7 +61,7 @@ for n in 1 2; do
   done <"$WORK/uas$n.requests"
 done
 [ "$probes" -gt 0 ] || fail "the servers' traces hold no probe"
-log "servers got $probes probes naming 10.78.0.1, $invites INVITEs with both Record-Routes, $in_dialog ACKs and BYEs with siplbd's Routes popped"
+log "servers got $probes probes naming 10.78.0.1 (Via and From), $invites INVITEs with both Record-Routes, $in_dialog ACKs and BYEs with siplbd's Routes popped"
 [ "$invites" -ge "$calls" ] || fail "the servers got $invites INVITEs for $calls calls"
 [ "$in_dialog" -eq $((2 * calls)) ] || fail "the servers got $in_dialog ACKs and BYEs, expected $((2 * calls))"
 drops=$(sip_drops_total <<<"$counters")

@@ -128,6 +128,7 @@ TEST(ConfigExample, ParsesAndSaysWhatItDocuments) {
   EXPECT_EQ(c.probing.recovery_threshold, 2u);
   EXPECT_TRUE(c.probing.success_codes.empty());
   EXPECT_EQ(c.probing.from_uri, "sip:siplb@10.0.0.1");
+  EXPECT_TRUE(c.probing.from_uri_is_default);  // siplbd names each probe's own interface
 
   ASSERT_EQ(c.sets.size(), 2u);
   const SetConfig& pbx = c.default_set();
@@ -318,6 +319,7 @@ TEST(ConfigSections, WorkersTablesProbing) {
   EXPECT_EQ(c.probing.recovery_threshold, 100u);
   EXPECT_EQ(c.probing.success_codes, (std::vector<uint16_t>{404, 403}));
   EXPECT_EQ(c.probing.from_uri, "sip:lb@example.com");
+  EXPECT_FALSE(c.probing.from_uri_is_default);
 }
 
 TEST(ConfigSections, OrderInTheFileDoesNotMatter) {

@@ -185,6 +185,7 @@ TEST_F(Prober, TheOptionsNameTheInterfaceTheyLeaveFrom) {
   v6.v6 = true;
   ProbeTarget other_arm = target("10.1.0.11:5060");  // behind the second interface
   other_arm.via_sent_by = "10.1.0.1:5060";
+  other_arm.from_uri = "sip:siplb@10.1.0.1";
   HealthProber p(s, {v4, v6, other_arm});
 
   std::string text = p.probe_message(0, 42);
@@ -207,6 +208,7 @@ TEST_F(Prober, TheOptionsNameTheInterfaceTheyLeaveFrom) {
   text = p.probe_message(2, 44);
   ASSERT_EQ(sip::parse(text.data(), text.size(), m), sip::ParseError::none) << text;
   EXPECT_EQ(m.text(m.top_via.host), "10.1.0.1");
+  EXPECT_NE(text.find("From: <sip:siplb@10.1.0.1>;tag="), std::string::npos) << text;
   // Every probe has a branch of its own.
   EXPECT_NE(p.probe_message(0, 42), p.probe_message(0, 45));
 }

@@ -156,6 +156,8 @@ struct ProbingConfig {
   uint32_t recovery_threshold = defaults::kRecoveryThreshold;
   std::vector<uint16_t> success_codes;  // counted as success besides 2xx
   std::string from_uri;                 // filled in by the loader (default from the first interface)
+  // from_uri was not given: siplbd then names, per probe, the interface the probe leaves from.
+  bool from_uri_is_default = true;
 };
 
 // Which initial requests a set takes: every key given must match (a key left out matches all).
