@@ -22,12 +22,9 @@ std::string HealthProber::probe_message(uint16_t destination, uint32_t sequence)
   std::string m;
   m.reserve(400);
   m += "OPTIONS " + t.uri + " SIP/2.0\r\n";
-  const std::string& sent_by =
-      !t.via_sent_by.empty() ? t.via_sent_by : (t.v6 ? settings_.via_sent_by6 : settings_.via_sent_by);
-  m += "Via: SIP/2.0/UDP " + sent_by + ";branch=" + branch + "\r\n";
+  m += "Via: SIP/2.0/UDP " + t.via_sent_by + ";branch=" + branch + "\r\n";
   m += "Max-Forwards: 70\r\n";
-  const std::string& from = !t.from_uri.empty() ? t.from_uri : settings_.from_uri;
-  m += "From: <" + from + ">;tag=" + std::string(branch + 13) + "\r\n";
+  m += "From: <" + t.from_uri + ">;tag=" + std::string(branch + 13) + "\r\n";
   m += "To: <" + t.uri + ">\r\n";
   m += "Call-ID: " + std::string(branch + 8) + "@siplb\r\n";
   m += "CSeq: " + std::to_string(sequence) + " OPTIONS\r\n";

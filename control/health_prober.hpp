@@ -22,21 +22,16 @@ struct ProberSettings {
   uint32_t failure_threshold = 3;   // consecutive failures that make an active destination inactive
   uint32_t recovery_threshold = 2;  // consecutive successes that make an inactive one active again
   std::vector<uint16_t> success_codes;  // besides 2xx
-  std::string from_uri = "sip:siplb@127.0.0.1";
-  std::string via_sent_by = "127.0.0.1:5060";  // our address in the probe's Via
-  std::string via_sent_by6;                    // the same for probes to IPv6 destinations
 };
 
 struct ProbeTarget {
   std::string uri;        // "sip:10.0.0.11:5060", the probe's Request-URI and To
   std::string host_port;  // "10.0.0.11:5060"
   bool probe = true;
-  bool v6 = false;  // an IPv6 destination: the probe's Via carries our IPv6 address
-  // Our address in this probe's Via: that of the interface the probe leaves from (in a two-armed
-  // setup not the first one). Empty: ProberSettings' via_sent_by / via_sent_by6.
+  // Our address in this probe's Via ("10.0.0.1:5060", "[fd00::1]:5060"): that of the interface
+  // the probe leaves from (in a two-armed setup not the first one), where the answer comes back.
   std::string via_sent_by;
-  // This probe's From URI. Empty: ProberSettings' from_uri.
-  std::string from_uri;
+  std::string from_uri;  // the probe's From ("sip:siplb@10.0.0.1")
   balance::DestinationState state = balance::DestinationState::active;
 };
 

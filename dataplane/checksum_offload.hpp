@@ -56,17 +56,32 @@ inline void offload_udp6_checksum(rte_mbuf* m, rte_ipv6_hdr* ip, rte_udp_hdr* ud
   udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
 }
 
+// A fragment, or a datagram about to be fragmented, asks the NIC for nothing.
+inline void clear_checksum_requests(rte_mbuf* m) {
+  m->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | kTxChecksumFlags);
+}
+
 // Before software fragmentation of an IPv4 datagram that asked for the offload (`m` starts at
 // its IP header): the UDP checksum summed here over the whole datagram, the flags cleared. Each
 // fragment's header checksum is the fragmenter's to fill.
 inline void finish_udp4_checksum_in_software(rte_mbuf* m) {
   if (!(m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM)) return;
-  m->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | kTxChecksumFlags);
+  clear_checksum_requests(m);
   auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
   auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
   udp->dgram_cksum = 0;
   // A chained datagram keeps checksum 0, which IPv4 allows, as send_udp gives it without offload.
   if (rte_pktmbuf_is_contiguous(m)) udp->dgram_cksum = udp_checksum(ip, udp);
+}
+
+// The same for IPv6, where the UDP checksum is mandatory (rte_ipv6_udptcp_cksum gives 0xffff for 0).
+inline void finish_udp6_checksum_in_software(rte_mbuf* m) {
+  if (!(m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM)) return;
+  clear_checksum_requests(m);
+  auto* ip = rte_pktmbuf_mtod(m, rte_ipv6_hdr*);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+  udp->dgram_cksum = 0;
+  udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
 }
 
 }  // namespace siplb::dataplane

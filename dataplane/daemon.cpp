@@ -1,6 +1,7 @@
 // siplbd start-up, control loop and shutdown.
 #include "daemon.hpp"
 #include "interface_setup.hpp"
+#include "shared_settings.hpp"
 
 #include <arpa/inet.h>
 #include <rte_cycles.h>
@@ -43,9 +44,6 @@ constexpr unsigned kIndirectMbufs = 2047;
 constexpr unsigned kProbeAnswerRing = 4096;
 constexpr unsigned kInjectRing = 1024;
 constexpr uint32_t kNeighborSlots = 4096;
-constexpr uint64_t kArpRetryMs = 1000;
-constexpr uint64_t kArpGraceMs = 3000;
-constexpr uint64_t kArpWaitMs = 3000;
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_print = 0;
@@ -111,7 +109,6 @@ int parse_options(int argc, char** argv, int first, Options& o) {
   return -1;
 }
 
-uint64_t ms_to_tsc(uint64_t ms) { return rte_get_tsc_hz() / 1000 * ms; }
 
 // Publishes a snapshot and frees the old one once every worker has been quiescent. `self` is the
 // caller's QSBR thread id (the control thread reads the dialog table too).
@@ -212,23 +209,9 @@ int run_daemon(int argc, char** argv) {
       exit_code = 2;
       break;
     }
-    sh.tsc_hz = rte_get_tsc_hz();
+    apply_settings(sh, cfg);
     sh.neighbors = &neighbors;
     sh.neighbors6 = &neighbors6;
-    sh.proxy.max_message_size = cfg.balancer.max_message_size;
-    sh.proxy.record_route = cfg.balancer.record_route;
-    sh.proxy.double_record_route = cfg.balancer.double_record_route;
-    sh.proxy.max_forwards = cfg.balancer.max_forwards;
-    sh.proxy.retry_after_s = cfg.balancer.retry_after_s;
-    sh.proxy.server_header = cfg.balancer.server_header;
-    for (uint16_t p : cfg.balancer.sip_ports)
-      if (sh.sip_port_count < kMaxSipPorts) sh.sip_ports[sh.sip_port_count++] = p;
-    sh.arp_max_age_tsc = ms_to_tsc(uint64_t{cfg.tables.arp_timeout_s} * 1000);
-    sh.arp_grace_tsc = ms_to_tsc(kArpGraceMs);
-    sh.arp_retry_tsc = ms_to_tsc(kArpRetryMs);
-    sh.arp_wait_tsc = ms_to_tsc(kArpWaitMs);
-    sh.transaction_ttl_tsc = ms_to_tsc(cfg.tables.transaction_ttl_ms);
-    sh.transaction_capacity = cfg.tables.transactions;
 
     int socket = static_cast<int>(rte_socket_id());
     sh.pool = rte_pktmbuf_pool_create("siplb_pool", kPoolMbufs, kPoolCache, 0,
@@ -333,13 +316,6 @@ int run_daemon(int argc, char** argv) {
     ps.failure_threshold = cfg.probing.failure_threshold;
     ps.recovery_threshold = cfg.probing.recovery_threshold;
     ps.success_codes = cfg.probing.success_codes;
-    ps.from_uri = cfg.probing.from_uri;
-    ps.via_sent_by = sh.interfaces.front().via_sent_by;
-    for (const auto& i : sh.interfaces)
-      if (i.has_ip6) {
-        ps.via_sent_by6 = i.via_sent_by6;
-        break;
-      }
     std::vector<control::ProbeTarget> targets;
     for (const auto& s : cfg.sets)
       for (const auto& d : s.set.destinations) {
@@ -349,17 +325,18 @@ int run_daemon(int argc, char** argv) {
         t.uri = "sip:" + host + ":" + std::to_string(d.address.port);
         t.host_port = t.uri.substr(4);
         t.probe = d.probe;
-        t.v6 = d.address.ip.is_v6();
         t.state = d.state;
         // The probe leaves from the interface that reaches the destination (the worker's choice
-        // in the inject path below): its Via names that interface, where the answer comes back.
-        const Interface& out = t.v6 ? sh.interfaces[egress_interface6(sh, d.address.ip.bytes.data(), 0)]
-                                    : sh.interfaces[egress_interface(sh, htonl(d.address.ip.v4_host_order()), 0)];
-        t.via_sent_by = t.v6 ? out.via_sent_by6 : out.via_sent_by;
-        // Without a configured probing.from_uri, the From names that interface too.
-        if (cfg.probing.from_uri_is_default)
-          t.from_uri = std::string("sip:") + std::string(config::defaults::kProbeFromUser) + "@" +
-                       (t.v6 ? "[" + out.ip6_text + "]" : out.ip_text);
+        // in the inject path below): its Via names that interface, where the answer comes back,
+        // and so does its From unless probing.from_uri says otherwise.
+        const bool v6 = d.address.ip.is_v6();
+        const Interface& out = v6 ? sh.interfaces[egress_interface6(sh, d.address.ip.bytes.data(), 0)]
+                                  : sh.interfaces[egress_interface(sh, htonl(d.address.ip.v4_host_order()), 0)];
+        t.via_sent_by = v6 ? out.via_sent_by6 : out.via_sent_by;
+        t.from_uri = !cfg.probing.from_uri_is_default
+                         ? cfg.probing.from_uri
+                         : std::string("sip:") + std::string(config::defaults::kProbeFromUser) + "@" +
+                               (v6 ? "[" + out.ip6_text + "]" : out.ip_text);
         targets.push_back(std::move(t));
       }
     control::HealthProber prober(ps, targets);

@@ -243,21 +243,13 @@ void transmit6_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m,
                         const Outcome& outcome) {
   count_outcome(ctx, outcome);
   if (m->pkt_len <= iface.mtu) return transmit_frame(ctx, iface, m, mac, RTE_ETHER_TYPE_IPV6);
-  if (m->ol_flags & RTE_MBUF_F_TX_UDP_CKSUM) {
-    // The NIC would sum each fragment: the whole datagram's UDP checksum is summed here instead.
-    m->ol_flags &= ~(RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM);
-    auto* ip = rte_pktmbuf_mtod(m, rte_ipv6_hdr*);
-    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-    udp->dgram_cksum = 0;
-    uint16_t c = upper_checksum(ip, udp, rte_be_to_cpu_16(udp->dgram_len), IPPROTO_UDP);
-    udp->dgram_cksum = c == 0 ? 0xffff : c;
-  }
+  finish_udp6_checksum_in_software(m);  // the NIC would sum each fragment, not the datagram
   rte_mbuf* frags[64];
   int32_t n = rte_ipv6_fragment_packet(m, frags, 64, iface.mtu, ctx.shared->pool, ctx.shared->indirect_pool);
   rte_pktmbuf_free(m);
   if (n < 0) return ctx.counters.drop(DropReason::fragmentation_failed);
   for (int32_t i = 0; i < n; ++i) {
-    frags[i]->ol_flags &= ~(RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM);
+    clear_checksum_requests(frags[i]);
     ctx.counters.fragments_sent.add();
     transmit_frame(ctx, iface, frags[i], mac, RTE_ETHER_TYPE_IPV6);
   }

@@ -208,7 +208,7 @@ void transmit_resolved(WorkerContext& ctx, const Interface& iface, rte_mbuf* m, 
   if (n < 0) return ctx.counters.drop(DropReason::fragmentation_failed);
   for (int32_t i = 0; i < n; ++i) {
     auto* ip = rte_pktmbuf_mtod(frags[i], rte_ipv4_hdr*);
-    frags[i]->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | kTxChecksumFlags);
+    clear_checksum_requests(frags[i]);
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     ctx.counters.fragments_sent.add();

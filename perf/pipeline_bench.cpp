@@ -38,6 +38,8 @@
 
 #include "bench_eal.hpp"
 #include "../dataplane/dialog_tracking.hpp"
+#include "../dataplane/interface_setup.hpp"
+#include "../dataplane/shared_settings.hpp"
 #include "../dataplane/packet_path.hpp"
 #include "../dataplane/worker.hpp"
 #include "../tests/golden/packet_builder.hpp"
@@ -188,24 +190,11 @@ struct Bench {
     sh.large_pool = pool;
     sh.indirect_pool = pool;
     sh.neighbors = &neighbors;
-    sh.tsc_hz = rte_get_tsc_hz();
-    uint64_t ms = sh.tsc_hz / 1000;
-    sh.arp_max_age_tsc = 3600000 * ms;
-    sh.arp_grace_tsc = 3000 * ms;
-    sh.arp_retry_tsc = 1000 * ms;
-    sh.arp_wait_tsc = 3000 * ms;
+    dataplane::apply_settings(sh, config);
+    const uint64_t ms = sh.tsc_hz / 1000;
+    sh.arp_max_age_tsc = 3600000 * ms;  // no ARP refresh however long the benchmark runs
     sh.transaction_ttl_tsc = transaction_ttl_ms * ms;
-    sh.transaction_capacity = 65536;
-    sh.sip_ports[0] = 5060;
-    sh.sip_port_count = 1;
-    dataplane::Interface iface;
-    iface.mac = golden::mac(0x01);
-    iface.ip_be = ip("10.0.0.1");
-    iface.mask_be = ip("255.255.255.0");
-    iface.ip_text = "10.0.0.1";
-    iface.via_sent_by = "10.0.0.1:5060";
-    iface.record_route = "<sip:10.0.0.1:5060;lr>";
-    sh.interfaces.push_back(iface);
+    sh.interfaces.push_back(dataplane::interface_from_config(config.interfaces[0], 0, golden::mac(0x01), 5060));
     // Dialog tracking (least-loaded): a QSBR variable with no reader, as no other thread reads.
     rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc(name, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
     std::string error;

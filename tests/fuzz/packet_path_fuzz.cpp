@@ -38,8 +38,10 @@
 #include "../../dataplane/dialog_tracking.hpp"
 #include "../../dataplane/interface_setup.hpp"
 #include "../../dataplane/packet_path.hpp"
+#include "../../dataplane/shared_settings.hpp"
 #include "../../dataplane/worker.hpp"
 #include "../golden/packet_builder.hpp"
+#include "../support/eal_runtime.hpp"
 #include "siplb/config/config.hpp"
 #include "siplb/sip/parse_error.hpp"
 #include "siplb/sip/parser.hpp"
@@ -105,22 +107,8 @@ void stop_eal() {
   std::filesystem::remove_all(dir, ec);
 }
 
-// Runtime folders of earlier runs that died without their cleanup (a finding aborts the process):
-// /var/run/dpdk/siplb-fuzz-<pid> whose process is gone.
-void remove_stale_runtime_dirs() {
-  std::error_code ec;
-  const std::string prefix = "siplb-fuzz-";
-  for (const auto& entry : std::filesystem::directory_iterator("/var/run/dpdk", ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (!std::filesystem::exists("/proc/" + pid, ec)) std::filesystem::remove_all(entry.path(), ec);
-  }
-}
-
 Harness* set_up() {
-  remove_stale_runtime_dirs();
+  test_support::remove_stale_runtime_dirs("siplb-fuzz-");  // a finding aborts before the cleanup
   std::string prefix = "--file-prefix=siplb-fuzz-" + std::to_string(getpid());
   std::vector<std::string> args = {"fuzz", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
                                    "--log-level=*:emerg", prefix, "-l", "0"};
@@ -143,17 +131,8 @@ Harness* set_up() {
   if (!h->pool || !sh.large_pool || !sh.indirect_pool) return nullptr;
   sh.neighbors = &h->neighbors;
   sh.neighbors6 = &h->neighbors6;
-  sh.tsc_hz = rte_get_tsc_hz();
-  const uint64_t ms = sh.tsc_hz / 1000;
-  sh.arp_max_age_tsc = 300000 * ms;
-  sh.arp_grace_tsc = 3000 * ms;
-  sh.arp_retry_tsc = 1000 * ms;
-  sh.arp_wait_tsc = 3000 * ms;
-  sh.transaction_ttl_tsc = 32000 * ms;
-  sh.transaction_capacity = 256;
-  sh.proxy.max_message_size = h->config.balancer.max_message_size;
-  sh.sip_ports[0] = 5060;
-  sh.sip_port_count = 1;
+  dataplane::apply_settings(sh, h->config);
+  sh.transaction_capacity = 256;  // small, so that it fills
   for (uint16_t i = 0; i < h->config.interfaces.size(); ++i)
     sh.interfaces.push_back(dataplane::interface_from_config(h->config.interfaces[i], i, mac(static_cast<uint8_t>(1 + i)), 5060));
   sh.interfaces[1].rx_checksum_offload = true;

@@ -187,5 +187,61 @@ uri = "sip:[fd00::11]:5060"
   EXPECT_TRUE(decode(m).udp_checksum_ok);
 }
 
+// An IPv6 datagram above the MTU with TX offload: its UDP checksum is summed in software over the
+// whole datagram before fragmentation, and no fragment asks the NIC for anything.
+TEST(GoldenChecksumOffload, Ipv6FragmentsAreFinishedInSoftware) {
+  const char* config = R"(
+[balancer]
+max_message_size = 8192
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+address6 = "fd00::1/64"
+[[set]]
+id = 1
+[[set.destination]]
+uri = "sip:[fd00::11]:5060"
+)";
+  Worker w(config, 1280);
+  w.shared().interfaces[0].tx_checksum_offload = true;
+  w.learn("fd00::11", mac(0x11));
+  std::string body(1500, 'y');
+  Udp6 u{ip6("fd00::10"), 5062, ip6("fd00::1"), 5060};
+  rte_mbuf* in = udp6_frame(w.pool(), u,
+                            std::string("MESSAGE sip:bob@example.com SIP/2.0\r\n"
+                                        "Via: SIP/2.0/UDP [fd00::10]:5062;branch=z9hG4bK-ck6f\r\n"
+                                        "From: <sip:alice@example.com>;tag=c7\r\nTo: <sip:bob@example.com>\r\n"
+                                        "Call-ID: checksum-7@example.com\r\nCSeq: 1 MESSAGE\r\nContent-Length: 1500\r\n\r\n") +
+                                body);
+  ASSERT_NE(in, nullptr);
+  auto out = w.run(in);
+  ASSERT_GE(out.size(), 2u);
+  // Each fragment: IPv6 header, fragment header (next header, reserved, offset | M, id), data.
+  std::string l4;
+  rte_ipv6_hdr first{};
+  for (uint16_t i = 0; i < w.ctx().tx[0].count; ++i) {
+    rte_mbuf* m = staged(w, i);
+    EXPECT_EQ(m->ol_flags & (RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM), 0u) << i;
+    std::string bytes(m->pkt_len, '\0');
+    const auto* src = static_cast<const char*>(rte_pktmbuf_read(m, 0, m->pkt_len, bytes.data()));
+    if (src != bytes.data()) std::memcpy(bytes.data(), src, m->pkt_len);
+    rte_ipv6_hdr ip6h;
+    std::memcpy(&ip6h, bytes.data() + sizeof(rte_ether_hdr), sizeof ip6h);
+    ASSERT_EQ(ip6h.proto, 44) << "fragment header";
+    if (i == 0) first = ip6h;
+    const char* frag = bytes.data() + sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr);
+    uint16_t offset_flags = static_cast<uint16_t>((static_cast<uint8_t>(frag[2]) << 8) | static_cast<uint8_t>(frag[3]));
+    std::size_t offset = offset_flags & 0xfff8;
+    std::string data = bytes.substr(sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + 8);
+    if (l4.size() < offset + data.size()) l4.resize(offset + data.size());
+    l4.replace(offset, data.size(), data);
+  }
+  first.proto = IPPROTO_UDP;
+  first.payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(l4.size()));
+  EXPECT_EQ(ipv6_upper_sum(&first, l4.data(), static_cast<uint32_t>(l4.size()), IPPROTO_UDP), 0xffff)
+      << "UDP checksum of the reassembled datagram";
+  EXPECT_EQ(l4.substr(l4.size() - 1500), body);
+}
+
 }  // namespace
 }  // namespace siplb::golden

@@ -22,8 +22,10 @@
 
 #include "../../dataplane/dialog_tracking.hpp"
 #include "../../dataplane/interface_setup.hpp"
+#include "../../dataplane/shared_settings.hpp"
 #include "../../dataplane/packet_path.hpp"
 #include "../../dataplane/worker.hpp"
+#include "../support/eal_runtime.hpp"
 #include "packet_builder.hpp"
 #include "siplb/config/config.hpp"
 
@@ -47,24 +49,11 @@ class EalCleanup : public ::testing::Environment {
 };
 inline ::testing::Environment* const kEalCleanup = ::testing::AddGlobalTestEnvironment(new EalCleanup);
 
-// Removes the runtime folders of earlier golden runs that died before their cleanup (a crash, a
-// sanitizer abort): /var/run/dpdk/siplb-golden-<pid> whose process is gone.
-inline void remove_stale_runtime_dirs() {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/var/run/dpdk", ec)) {
-    std::string name = entry.path().filename().string();
-    const std::string prefix = "siplb-golden-";
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (!std::filesystem::exists("/proc/" + pid, ec)) std::filesystem::remove_all(entry.path(), ec);
-  }
-}
 
 // Starts EAL once per process (no hugepages, no PCI, a file prefix of our own).
 inline rte_mempool* test_pool() {
   static rte_mempool* pool = [] {
-    remove_stale_runtime_dirs();
+    test_support::remove_stale_runtime_dirs("siplb-golden-");
     std::string prefix = "--file-prefix=siplb-golden-" + std::to_string(getpid());
     std::vector<std::string> args = {"golden", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
                                      "--log-level=lib.eal:error", prefix, "-l", "0"};
@@ -119,20 +108,8 @@ class Worker {
     sh_.indirect_pool = test_indirect_pool();
     sh_.neighbors = &neighbors_;
     sh_.neighbors6 = &neighbors6_;
-    sh_.tsc_hz = rte_get_tsc_hz();
-    uint64_t ms = sh_.tsc_hz / 1000;
-    sh_.arp_max_age_tsc = 300000 * ms;
-    sh_.arp_grace_tsc = 3000 * ms;
-    sh_.arp_retry_tsc = 1000 * ms;
-    sh_.arp_wait_tsc = 3000 * ms;
-    sh_.transaction_ttl_tsc = 32000 * ms;
+    dataplane::apply_settings(sh_, config_);
     sh_.transaction_capacity = 1024;
-    sh_.proxy.max_message_size = config_.balancer.max_message_size;
-    sh_.proxy.retry_after_s = config_.balancer.retry_after_s;
-    sh_.proxy.record_route = config_.balancer.record_route;
-    sh_.proxy.double_record_route = config_.balancer.double_record_route;
-    sh_.sip_ports[0] = 5060;
-    sh_.sip_port_count = 1;
     dataplane::Interface iface;
     iface.port_id = 0;
     iface.mac = mac(0x01);

@@ -25,6 +25,8 @@ ProbeTarget target(const std::string& host_port, DestinationState state = Destin
   ProbeTarget t;
   t.uri = "sip:" + host_port;
   t.host_port = host_port;
+  t.via_sent_by = "10.0.0.1:5060";
+  t.from_uri = "sip:siplb@10.0.0.1";
   t.state = state;
   return t;
 }
@@ -35,8 +37,6 @@ ProberSettings settings() {
   s.timeout_ms = 500;
   s.failure_threshold = 3;
   s.recovery_threshold = 2;
-  s.via_sent_by = "10.0.0.1:5060";
-  s.from_uri = "sip:siplb@10.0.0.1";
   return s;
 }
 
@@ -179,10 +179,9 @@ TEST_F(Prober, ProbingOffSendsNothing) {
 
 TEST_F(Prober, TheOptionsNameTheInterfaceTheyLeaveFrom) {
   ProberSettings s = settings();
-  s.via_sent_by6 = "[fd00::1]:5060";
   ProbeTarget v4 = target("10.0.0.11:5060");
   ProbeTarget v6 = target("[fd00::11]:5060");
-  v6.v6 = true;
+  v6.via_sent_by = "[fd00::1]:5060";
   ProbeTarget other_arm = target("10.1.0.11:5060");  // behind the second interface
   other_arm.via_sent_by = "10.1.0.1:5060";
   other_arm.from_uri = "sip:siplb@10.1.0.1";
