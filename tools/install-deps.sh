@@ -9,12 +9,16 @@ packages=(
   # required libraries
   libdpdk-dev dpdk libtbb-dev libjemalloc-dev librocksdb-dev
   libbenchmark-dev libgtest-dev libgmock-dev
+  # control plane: event loop, JSON, siplbctl's command line, TOML
+  libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   # DPDK virtual devices used in labs and tests
   libxdp-dev libbpf-dev libpcap-dev
   # comparison benchmark, fuzzing and sanitizers
   libosip2-dev clang libclang-rt-14-dev llvm
   # end-to-end tests
   sip-tester iproute2 procps ethtool
+  # metrics format check (promtool), siplbctl --watch under a terminal
+  prometheus tmux
 )
 
 missing=()
