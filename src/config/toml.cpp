@@ -1,8 +1,25 @@
-// The TOML subset reader: one pass over the text, a cursor and a line counter; the first error
-// stops the parse and is returned with its line.
+// The adapter over toml++: toml++ parses, and its tree is copied into ours with lines, keys in
+// written order and the `implicit` mark, while what siplb does not accept is rejected. On a syntax
+// error the lines before it are parsed again, both to report an earlier rejection first and to
+// name the first definition in duplicate-key and header-conflict messages.
 #include "toml.hpp"
 
-#include <limits>
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+// toml++ header-only and without exceptions: the core library is built with -fno-exceptions, and
+// Debian's shared libtomlplusplus (built with exceptions) exports only the throwing parse(). Its
+// pkg-config flags select that shared library, so they are undone here should they be passed.
+#undef TOML_HEADER_ONLY
+#undef TOML_SHARED_LIB
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#define TOML_ENABLE_FORMATTERS 0  // siplb never writes TOML
+#include <toml++/toml.h>
+
+namespace tomlpp = ::toml;
 
 namespace siplb::config::toml {
 
@@ -34,541 +51,440 @@ Value* Table::find(std::string_view key) {
 
 namespace {
 
+bool comes_before(const tomlpp::source_position& a, const tomlpp::source_position& b) {
+  return a.line < b.line || (a.line == b.line && a.column < b.column);
+}
+
+// The document addressed as toml++ addresses it: lines from 1, columns from 1 counted in code
+// points, a UTF-8 byte order mark before line 1 not counted.
+class SourceText {
+ public:
+  explicit SourceText(std::string_view text) : text_(text) {
+    const std::size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    line_starts_.push_back(start);
+    for (std::size_t i = start; i < text.size(); ++i) {
+      if (text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
+
+  // Byte offset of the start of `line` (the end of the text for lines past it).
+  std::size_t line_offset(uint32_t line) const {
+    if (line == 0) return 0;
+    return line <= line_starts_.size() ? line_starts_[line - 1] : text_.size();
+  }
+
+  std::size_t offset(const tomlpp::source_position& at) const {
+    std::size_t offset = line_offset(at.line);
+    for (uint32_t column = 1; column < at.column && offset < text_.size() && text_[offset] != '\n'; ++column) {
+      ++offset;
+      // UTF-8 continuation bytes (10xxxxxx) belong to the code point just passed.
+      while (offset < text_.size() && (static_cast<unsigned char>(text_[offset]) & 0xC0) == 0x80) ++offset;
+    }
+    return offset;
+  }
+
+  // The text from `at` to the end of the document.
+  std::string_view from(const tomlpp::source_position& at) const { return text_.substr(offset(at)); }
+
+  // A value as written (cut at the line end should it span lines).
+  std::string_view written(const tomlpp::source_region& region) const {
+    const std::size_t begin = offset(region.begin);
+    std::size_t end = region.end.line == region.begin.line ? offset(region.end) : text_.find('\n', begin);
+    if (end == std::string_view::npos || end < begin) end = text_.size();
+    return text_.substr(begin, end - begin);
+  }
+
+  // One line without its line end.
+  std::string_view line(uint32_t line) const {
+    std::string_view rest = text_.substr(line_offset(line));
+    rest = rest.substr(0, rest.find('\n'));
+    if (rest.ends_with('\r')) rest.remove_suffix(1);
+    return rest;
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<std::size_t> line_starts_;
+};
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// "an integer", "a table", ...: for messages about what a toml++ node already is.
+std::string what_is(const tomlpp::node& node) {
+  switch (node.type()) {
+    case tomlpp::node_type::table: return std::string(kind_name(Kind::table));
+    case tomlpp::node_type::array:
+      return std::string(kind_name(node.is_array_of_tables() ? Kind::table_array : Kind::array));
+    case tomlpp::node_type::string: return std::string(kind_name(Kind::string));
+    case tomlpp::node_type::integer: return std::string(kind_name(Kind::integer));
+    case tomlpp::node_type::boolean: return std::string(kind_name(Kind::boolean));
+    case tomlpp::node_type::floating_point: return "a floating-point value";
+    default: return "a date or time";
+  }
+}
+
+// A header [a.b] also creates the missing parents `a`, sharing its source position; such a parent
+// has a child table (or array of tables) that begins on its own line, which a table opened by its
+// own header cannot have (a header ends its line). Does not apply to the root.
+bool opened_by_a_deeper_header(const tomlpp::table& table) {
+  const uint32_t line = table.source().begin.line;
+  for (auto&& [key, node] : table) {
+    if ((node.is_table() || node.is_array()) && node.source().begin.line == line) return true;
+  }
+  return false;
+}
+
+// The last table of an array of tables: where a header's path goes on through `node`.
+const tomlpp::table* last_table_of(const tomlpp::node& node) {
+  const tomlpp::array* array = node.as_array();
+  if (array == nullptr || array->empty()) return nullptr;
+  const tomlpp::table* last = array->back().as_table();
+  return last != nullptr && !last->is_inline() ? last : nullptr;
+}
+
+// Copies toml++'s tree into ours and notes what siplb does not accept; the earliest by position
+// becomes the error, as a reader that stops at the first problem would report.
+class Converter {
+ public:
+  explicit Converter(const SourceText& source) : source_(source) {}
+
+  Table root(const tomlpp::table& in) { return table(in, /*is_root=*/true); }
+
+  bool failed() const { return !reason_.empty(); }
+  Error error() const { return Error{rejected_at_.line, reason_}; }
+
+ private:
+  void reject(const tomlpp::source_position& at, std::string reason) {
+    if (!failed() || comes_before(at, rejected_at_)) {
+      rejected_at_ = at;
+      reason_ = std::move(reason);
+    }
+  }
+
+  Table table(const tomlpp::table& in, bool is_root) {
+    Table out;
+    out.line = is_root ? 0 : in.source().begin.line;
+    out.implicit = !is_root && opened_by_a_deeper_header(in);
+    // toml++ keeps keys sorted; their source positions give back the written order.
+    std::vector<std::pair<const tomlpp::key*, const tomlpp::node*>> members;
+    for (auto&& [key, node] : in) members.emplace_back(&key, &node);
+    std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+      return comes_before(a.first->source().begin, b.first->source().begin);
+    });
+    out.entries.reserve(members.size());
+    for (const auto& [key, node] : members) {
+      Entry entry;
+      entry.key = std::string(key->str());
+      entry.value = value(*node, key->source().begin.line);
+      out.entries.push_back(std::move(entry));
+    }
+    return out;
+  }
+
+  Value value(const tomlpp::node& node, uint32_t line) {
+    Value out;
+    out.line = line;
+    const tomlpp::source_region& where = node.source();
+    switch (node.type()) {
+      case tomlpp::node_type::table: {
+        const tomlpp::table& in = *node.as_table();
+        if (in.is_inline()) {
+          reject(where.begin, "inline tables ({...}) are not supported: use a [table] header");
+        } else if (!source_.from(where.begin).starts_with('[')) {
+          // Not opened by a header, so made by a dotted key such as `a.b = 1`.
+          reject(where.begin, "dotted keys are not supported: write the key inside its [table]");
+        }
+        out.kind = Kind::table;
+        out.tables.push_back(table(in, /*is_root=*/false));
+        break;
+      }
+      case tomlpp::node_type::array: {
+        const tomlpp::array& in = *node.as_array();
+        if (last_table_of(in) != nullptr) {  // [[header]] tables are never inline
+          out.kind = Kind::table_array;
+          for (const tomlpp::node& item : in) out.tables.push_back(table(*item.as_table(), /*is_root=*/false));
+          break;
+        }
+        out.kind = Kind::array;
+        for (const tomlpp::node& item : in) {
+          if (item.is_array()) {
+            reject(item.source().begin, "arrays of arrays are not supported");
+            continue;
+          }
+          out.items.push_back(value(item, item.source().begin.line));
+        }
+        break;
+      }
+      case tomlpp::node_type::string: {
+        const std::string_view written = source_.from(where.begin);
+        if (written.starts_with("\"\"\"")) {
+          reject(where.begin, "multi-line strings (\"\"\") are not supported");
+        } else if (written.starts_with("'''")) {
+          reject(where.begin, "multi-line strings (''') are not supported");
+        }
+        out.kind = Kind::string;
+        out.string = node.as_string()->get();
+        break;
+      }
+      case tomlpp::node_type::integer:
+        if (node.as_integer()->flags() != tomlpp::value_flags::none) {  // hexadecimal, octal, binary
+          reject(where.begin, "only decimal integers are supported, got " + quoted(source_.written(where)));
+        }
+        out.kind = Kind::integer;
+        out.integer = node.as_integer()->get();
+        break;
+      case tomlpp::node_type::boolean:
+        out.kind = Kind::boolean;
+        out.boolean = node.as_boolean()->get();
+        break;
+      case tomlpp::node_type::floating_point:
+        reject(where.begin, "floating-point values are not supported, got " + quoted(source_.written(where)));
+        break;
+      default:  // date, time, date_time
+        reject(where.begin, "dates and times are not supported, got " + quoted(source_.written(where)));
+        break;
+    }
+    return out;
+  }
+
+  const SourceText& source_;
+  tomlpp::source_position rejected_at_{};
+  std::string reason_;
+};
+
+// ---- rewording toml++'s syntax errors ----
+
 bool is_bare_key_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Characters that may form an unquoted scalar token (integers, booleans, and the floats and dates
-// we reject, which we still want to read whole so the message quotes them).
-bool is_token_char(char c) {
-  return is_bare_key_char(c) || c == '+' || c == '.' || c == ':';
+void skip_blanks(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
 }
 
-// Text for messages: printable ASCII kept, anything else as \xNN.
-std::string quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
-      out += c;
-    } else {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    }
-  }
-  out += '\'';
-  return out;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
-class Parser {
- public:
-  Parser(std::string_view text, ParseResult& result) : text_(text), result_(result) {}
-
-  void run();
-
- private:
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek(std::size_t ahead = 0) const {
-    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
-  }
-  bool fail(std::string reason) { return fail_at(line_, std::move(reason)); }
-  bool fail_at(uint32_t line, std::string reason) {
-    if (result_.error.reason.empty()) {
-      result_.error.line = line;
-      result_.error.reason = std::move(reason);
-    }
-    return false;
-  }
-
-  void skip_blanks();
-  bool at_newline() const;
-  bool consume_newline();
-  bool skip_comment();
-  bool finish_line(std::string_view after);
-  bool skip_blanks_newlines_comments();
-
-  bool parse_header();
-  bool parse_key_value();
-  bool parse_key(std::string& key);
-  bool parse_value(Value& out);
-  bool parse_basic_string(std::string& out);
-  bool parse_literal_string(std::string& out);
-  bool parse_array(Value& out);
-  bool parse_token(Value& out);
-  bool parse_integer(std::string_view token, int64_t& out);
-
-  std::string_view text_;
-  ParseResult& result_;
-  std::size_t pos_ = 0;
-  uint32_t line_ = 1;
-  Table* current_ = nullptr;
-  std::string current_name_;  // header path of current_, for messages ("" for the root)
-};
-
-void Parser::skip_blanks() {
-  while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
-}
-
-bool Parser::at_newline() const {
-  return !at_end() && (text_[pos_] == '\n' || (text_[pos_] == '\r' && peek(1) == '\n'));
-}
-
-bool Parser::consume_newline() {
-  if (at_end()) return true;
-  if (text_[pos_] == '\n') {
-    ++pos_;
-  } else if (text_[pos_] == '\r' && peek(1) == '\n') {
-    pos_ += 2;
-  } else {
-    return false;
-  }
-  ++line_;
-  return true;
-}
-
-// Skips a comment up to (not including) its line end. Control characters other than tab are not
-// allowed in comments.
-bool Parser::skip_comment() {
-  if (peek() != '#') return true;
-  while (!at_end() && !at_newline()) {
-    auto u = static_cast<unsigned char>(text_[pos_]);
-    if ((u < 0x20 && u != '\t') || u == 0x7f) {
-      if (u == '\r') return fail("carriage return without a line feed");
-      return fail("control character in a comment");
-    }
-    ++pos_;
-  }
-  return true;
-}
-
-// After a header or key/value: blanks, an optional comment, then the line end (or the text end).
-bool Parser::finish_line(std::string_view after) {
-  skip_blanks();
-  if (!skip_comment()) return false;
-  if (at_end() || consume_newline()) return true;
-  if (peek() == '\r') return fail("carriage return without a line feed");
-  return fail("unexpected " + quote(text_.substr(pos_, 1)) + " after " + std::string(after) +
-              " (expected the end of the line)");
-}
-
-// Inside arrays: blanks, comments and line ends may come between items.
-bool Parser::skip_blanks_newlines_comments() {
+// A key as written from `pos`: bare, "basic" or 'literal' parts joined by dots. Only for naming
+// what toml++ already checked; gives up on escapes other than \" and \\.
+std::optional<std::vector<std::string>> read_key(std::string_view text, std::size_t pos) {
+  std::vector<std::string> parts;
   for (;;) {
-    skip_blanks();
-    if (peek() == '#') {
-      if (!skip_comment()) return false;
-    }
-    if (at_end()) return true;
-    if (at_newline()) {
-      consume_newline();
-      continue;
-    }
-    if (peek() == '\r') return fail("carriage return without a line feed");
-    return true;
-  }
-}
-
-void Parser::run() {
-  current_ = &result_.root;
-  // A UTF-8 byte order mark is allowed at the very start.
-  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-  while (!at_end()) {
-    skip_blanks();
-    if (at_end()) break;
-    char c = text_[pos_];
-    bool ok = true;
-    if (c == '#') {
-      ok = skip_comment() && finish_line("a comment");
-    } else if (at_newline()) {
-      consume_newline();
-    } else if (c == '[') {
-      ok = parse_header();
-    } else if (is_bare_key_char(c) || c == '"' || c == '\'') {
-      ok = parse_key_value();
-    } else if (c == '\r') {
-      ok = fail("carriage return without a line feed");
-    } else {
-      ok = fail("unexpected " + quote(text_.substr(pos_, 1)) +
-                " (expected a key, a [table] header or a comment)");
-    }
-    if (!ok) return;
-  }
-}
-
-bool Parser::parse_key(std::string& key) {
-  key.clear();
-  char c = peek();
-  if (c == '"') {
-    if (peek(1) == '"' && peek(2) == '"') return fail("multi-line strings cannot be keys");
-    return parse_basic_string(key);
-  }
-  if (c == '\'') {
-    if (peek(1) == '\'' && peek(2) == '\'') return fail("multi-line strings cannot be keys");
-    return parse_literal_string(key);
-  }
-  std::size_t begin = pos_;
-  while (!at_end() && is_bare_key_char(text_[pos_])) ++pos_;
-  if (pos_ == begin) {
-    if (at_end() || at_newline()) return fail("a key is missing");
-    return fail("unexpected " + quote(text_.substr(pos_, 1)) + " where a key should be");
-  }
-  key.assign(text_.substr(begin, pos_ - begin));
-  return true;
-}
-
-// [a.b.c] or [[a.b.c]]: walks from the root, creating implicit tables for missing parents and
-// descending into the last element of arrays of tables, then opens the last part.
-bool Parser::parse_header() {
-  const bool is_array = peek(1) == '[';
-  pos_ += is_array ? 2 : 1;
-  std::vector<std::string> path;
-  for (;;) {
-    skip_blanks();
+    skip_blanks(text, pos);
     std::string part;
-    if (!parse_key(part)) return false;
-    path.push_back(std::move(part));
-    skip_blanks();
-    if (peek() == '.') {
-      ++pos_;
-      continue;
+    if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+      const char quote = text[pos++];
+      for (; pos < text.size() && text[pos] != quote; ++pos) {
+        if (quote == '"' && text[pos] == '\\') {
+          if (pos + 1 == text.size() || (text[pos + 1] != '"' && text[pos + 1] != '\\')) return std::nullopt;
+          ++pos;
+        }
+        part += text[pos];
+      }
+      if (pos == text.size()) return std::nullopt;
+      ++pos;
+    } else {
+      while (pos < text.size() && is_bare_key_char(text[pos])) part += text[pos++];
+      if (part.empty()) return std::nullopt;
     }
-    break;
+    parts.push_back(std::move(part));
+    skip_blanks(text, pos);
+    if (pos == text.size() || text[pos] != '.') return parts;
+    ++pos;
   }
-  if (is_array) {
-    if (peek() != ']' || peek(1) != ']') return fail("expected ']]' to close the [[array of tables]] header");
-    pos_ += 2;
-  } else {
-    if (peek() != ']') return fail("expected ']' to close the [table] header");
-    ++pos_;
-  }
+}
 
+std::string joined(const std::vector<std::string>& path) {
   std::string name;
   for (const std::string& part : path) {
     if (!name.empty()) name += '.';
     name += part;
   }
-  const std::string shown = is_array ? "[[" + name + "]]" : "[" + name + "]";
-
-  Table* table = &result_.root;
-  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-    Value* v = table->find(path[i]);
-    if (v == nullptr) {
-      Entry e;
-      e.key = path[i];
-      e.value.kind = Kind::table;
-      e.value.line = line_;
-      e.value.tables.emplace_back();
-      e.value.tables.back().line = line_;
-      e.value.tables.back().implicit = true;
-      table->entries.push_back(std::move(e));
-      v = &table->entries.back().value;
-    }
-    if (v->kind == Kind::table || v->kind == Kind::table_array) {
-      table = &v->tables.back();
-    } else {
-      return fail("cannot open " + shown + ": '" + path[i] + "' is already " +
-                  std::string(kind_name(v->kind)) + " (line " + std::to_string(v->line) + ")");
-    }
-  }
-
-  const std::string& last = path.back();
-  Value* v = table->find(last);
-  if (is_array) {
-    if (v == nullptr) {
-      Entry e;
-      e.key = last;
-      e.value.kind = Kind::table_array;
-      e.value.line = line_;
-      table->entries.push_back(std::move(e));
-      v = &table->entries.back().value;
-    } else if (v->kind != Kind::table_array) {
-      return fail("cannot open " + shown + ": '" + last + "' is already " +
-                  std::string(kind_name(v->kind)) + " (line " + std::to_string(v->line) + ")");
-    }
-    v->tables.emplace_back();
-    v->tables.back().line = line_;
-    current_ = &v->tables.back();
-  } else {
-    if (v == nullptr) {
-      Entry e;
-      e.key = last;
-      e.value.kind = Kind::table;
-      e.value.line = line_;
-      e.value.tables.emplace_back();
-      e.value.tables.back().line = line_;
-      table->entries.push_back(std::move(e));
-      v = &table->entries.back().value;
-    } else if (v->kind == Kind::table && v->tables.back().implicit) {
-      // Created as a parent by an earlier dotted header; now opened for real.
-      v->tables.back().implicit = false;
-      v->tables.back().line = line_;
-    } else if (v->kind == Kind::table) {
-      return fail("table " + shown + " is defined twice (first at line " +
-                  std::to_string(v->tables.back().line) + ")");
-    } else {
-      return fail("cannot open " + shown + ": '" + last + "' is already " +
-                  std::string(kind_name(v->kind)) + " (line " + std::to_string(v->line) + ")");
-    }
-    current_ = &v->tables.back();
-  }
-  current_name_ = name;
-  return finish_line("the header " + shown);
+  return name;
 }
 
-bool Parser::parse_key_value() {
-  const uint32_t key_line = line_;
-  std::string key;
-  if (!parse_key(key)) return false;
-  skip_blanks();
-  if (peek() == '.') return fail("dotted keys are not supported: write the key inside its [table]");
-  if (peek() != '=') {
-    if (at_end() || at_newline()) return fail("expected '=' after the key '" + key + "'");
-    return fail("unexpected " + quote(text_.substr(pos_, 1)) + " after the key '" + key +
-                "' (expected '=')");
-  }
-  ++pos_;
-  skip_blanks();
-  if (const Value* existing = current_->find(key)) {
-    std::string where = current_name_.empty() ? "" : " in [" + current_name_ + "]";
-    return fail("duplicate key '" + key + "'" + where + " (first at line " +
-                std::to_string(existing->line) + ")");
-  }
-  Entry e;
-  e.key = std::move(key);
-  e.value.line = key_line;
-  if (!parse_value(e.value)) return false;
-  const std::string after = "the value of '" + e.key + "'";
-  current_->entries.push_back(std::move(e));
-  return finish_line(after);
-}
+// "[t]\n...\n[t]": toml++ says "cannot redefine existing table 't'"; we name the first definition,
+// found in `earlier` (the document up to the header's line).
+std::optional<std::string> header_conflict(std::string_view header_line, const tomlpp::table& earlier) {
+  std::size_t pos = 0;
+  skip_blanks(header_line, pos);
+  if (pos == header_line.size() || header_line[pos] != '[') return std::nullopt;
+  const bool is_array = header_line.substr(pos).starts_with("[[");
+  std::optional<std::vector<std::string>> path = read_key(header_line, pos + (is_array ? 2 : 1));
+  if (!path) return std::nullopt;
+  const std::string shown = is_array ? "[[" + joined(*path) + "]]" : "[" + joined(*path) + "]";
 
-bool Parser::parse_value(Value& out) {
-  if (at_end() || at_newline() || peek() == '#') return fail("a value is missing after '='");
-  char c = peek();
-  if (c == '"') {
-    if (peek(1) == '"' && peek(2) == '"') return fail("multi-line strings (\"\"\") are not supported");
-    out.kind = Kind::string;
-    return parse_basic_string(out.string);
-  }
-  if (c == '\'') {
-    if (peek(1) == '\'' && peek(2) == '\'') return fail("multi-line strings (''') are not supported");
-    out.kind = Kind::string;
-    return parse_literal_string(out.string);
-  }
-  if (c == '[') return parse_array(out);
-  if (c == '{') return fail("inline tables ({...}) are not supported: use a [table] header");
-  if (is_token_char(c)) return parse_token(out);
-  return fail("unexpected " + quote(text_.substr(pos_, 1)) + " where a value should be");
-}
-
-bool Parser::parse_basic_string(std::string& out) {
-  const uint32_t open_line = line_;
-  ++pos_;  // opening quote
-  for (;;) {
-    if (at_end() || at_newline() || peek() == '\r') {
-      return fail_at(open_line, "unterminated string (a basic string ends on its line with '\"')");
-    }
-    char c = text_[pos_];
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"') {
-      ++pos_;
-      return true;
-    }
-    if ((u < 0x20 && c != '\t') || u == 0x7f) return fail("control character in a string: escape it");
-    if (c != '\\') {
-      out += c;
-      ++pos_;
+  const tomlpp::table* table = &earlier;
+  for (std::size_t i = 0; i < path->size(); ++i) {
+    auto found = table->find((*path)[i]);
+    if (found == table->end()) return std::nullopt;
+    const tomlpp::node& node = found->second;
+    const bool is_last = i + 1 == path->size();
+    if (!is_last && node.is_table()) {
+      table = node.as_table();
       continue;
     }
-    char esc = peek(1);
-    pos_ += 2;
-    switch (esc) {
-      case 'b': out += '\b'; break;
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'f': out += '\f'; break;
-      case 'r': out += '\r'; break;
-      case 'e': out += '\x1b'; break;
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case 'u':
-      case 'U': {
-        const std::size_t digits = esc == 'u' ? 4 : 8;
-        uint32_t cp = 0;
-        for (std::size_t i = 0; i < digits; ++i) {
-          char h = peek();
-          uint32_t d;
-          if (h >= '0' && h <= '9') {
-            d = static_cast<uint32_t>(h - '0');
-          } else if (h >= 'a' && h <= 'f') {
-            d = static_cast<uint32_t>(h - 'a' + 10);
-          } else if (h >= 'A' && h <= 'F') {
-            d = static_cast<uint32_t>(h - 'A' + 10);
-          } else {
-            return fail(std::string("\\") + esc + " needs " + std::to_string(digits) + " hex digits");
-          }
-          cp = cp << 4 | d;
-          ++pos_;
-        }
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-          return fail("\\" + std::string(1, esc) + " escape is not a Unicode scalar value");
-        }
-        append_utf8(out, cp);
-        break;
+    if (!is_last && last_table_of(node) != nullptr) {
+      table = last_table_of(node);
+      continue;
+    }
+    if (is_last && !is_array && node.is_table()) {
+      return "table " + shown + " is defined twice (first at line " +
+             std::to_string(node.source().begin.line) + ")";
+    }
+    return "cannot open " + shown + ": '" + (*path)[i] + "' is already " + what_is(node) + " (line " +
+           std::to_string(found->first.source().begin.line) + ")";
+  }
+  return std::nullopt;
+}
+
+// The table the last header opened, with its name: where the key/value lines that follow go.
+struct OpenTable {
+  const tomlpp::table* table = nullptr;
+  std::string name;  // "" for the root
+  uint32_t line = 0;
+};
+
+void find_last_opened(const tomlpp::table& table, const std::string& name, OpenTable& last) {
+  for (auto&& [key, node] : table) {
+    const std::string child_name = name.empty() ? std::string(key.str()) : name + "." + std::string(key.str());
+    auto visit = [&](const tomlpp::table& child) {
+      if (child.is_inline()) return;
+      const uint32_t line = child.source().begin.line;
+      if (line > last.line && !opened_by_a_deeper_header(child)) last = {&child, child_name, line};
+      find_last_opened(child, child_name, last);
+    };
+    if (const tomlpp::table* child = node.as_table()) {
+      visit(*child);
+    } else if (const tomlpp::array* array = node.as_array()) {
+      for (const tomlpp::node& item : *array) {
+        if (const tomlpp::table* child = item.as_table()) visit(*child);
       }
-      default:
-        if (esc == '\0' || esc == '\n' || esc == '\r') {
-          return fail_at(open_line, "unterminated string (a basic string ends on its line with '\"')");
-        }
-        return fail("unknown escape \\" + quote(std::string_view(&esc, 1)).substr(1, 1) +
-                    " in a string (known: \\b \\t \\n \\f \\r \\e \\\" \\\\ \\uXXXX \\UXXXXXXXX)");
     }
   }
 }
 
-bool Parser::parse_literal_string(std::string& out) {
-  const uint32_t open_line = line_;
-  ++pos_;  // opening quote
-  for (;;) {
-    if (at_end() || at_newline() || peek() == '\r') {
-      return fail_at(open_line, "unterminated string (a literal string ends on its line with ''')");
-    }
-    char c = text_[pos_];
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\'') {
-      ++pos_;
-      return true;
-    }
-    if ((u < 0x20 && c != '\t') || u == 0x7f) return fail("control character in a literal string");
-    out += c;
-    ++pos_;
-  }
+// "a = 1\na = 2": toml++ says "cannot redefine existing integer 'a'"; we name the table and the
+// first definition, found in `earlier` (the document up to the line of the second one).
+std::optional<std::string> duplicate_key(std::string_view key_line, const tomlpp::table& earlier) {
+  std::optional<std::vector<std::string>> key = read_key(key_line, 0);
+  if (!key) return std::nullopt;
+  if (key->size() > 1) return "dotted keys are not supported: write the key inside its [table]";
+  OpenTable current{&earlier, "", 0};
+  find_last_opened(earlier, "", current);
+  auto found = current.table->find(key->front());
+  if (found == current.table->end()) return std::nullopt;
+  const std::string where = current.name.empty() ? "" : " in [" + current.name + "]";
+  return "duplicate key '" + key->front() + "'" + where + " (first at line " +
+         std::to_string(found->first.source().begin.line) + ")";
 }
 
-bool Parser::parse_array(Value& out) {
-  const uint32_t open_line = line_;
-  out.kind = Kind::array;
-  ++pos_;  // '['
-  for (;;) {
-    if (!skip_blanks_newlines_comments()) return false;
-    if (at_end()) return fail_at(open_line, "unterminated array (no closing ']')");
-    if (peek() == ']') {
-      ++pos_;
-      return true;
+// The array that begins on an earlier line and ends on `last_line`, if any.
+std::optional<uint32_t> line_of_array_ending_on(const tomlpp::node& node, uint32_t last_line) {
+  if (const tomlpp::array* array = node.as_array()) {
+    if (array->source().end.line == last_line && array->source().begin.line < last_line) {
+      return array->source().begin.line;
     }
-    if (peek() == ',') return fail("unexpected ',' in an array (a value is missing)");
-    if (peek() == '[') return fail("arrays of arrays are not supported");
-    Value item;
-    item.line = line_;
-    if (!parse_value(item)) return false;
-    out.items.push_back(std::move(item));
-    if (!skip_blanks_newlines_comments()) return false;
-    if (at_end()) return fail_at(open_line, "unterminated array (no closing ']')");
-    if (peek() == ',') {
-      ++pos_;
-      continue;
+    for (const tomlpp::node& item : *array) {
+      if (std::optional<uint32_t> line = line_of_array_ending_on(item, last_line)) return line;
     }
-    if (peek() == ']') {
-      ++pos_;
-      return true;
+  } else if (const tomlpp::table* table = node.as_table()) {
+    for (auto&& [key, child] : *table) {
+      if (std::optional<uint32_t> line = line_of_array_ending_on(child, last_line)) return line;
     }
-    return fail("unexpected " + quote(text_.substr(pos_, 1)) + " in an array (expected ',' or ']')");
   }
+  return std::nullopt;
 }
 
-bool Parser::parse_token(Value& out) {
-  std::size_t begin = pos_;
-  while (!at_end() && is_token_char(text_[pos_])) ++pos_;
-  std::string_view token = text_.substr(begin, pos_ - begin);
-  if (token == "true" || token == "false") {
-    out.kind = Kind::boolean;
-    out.boolean = token == "true";
-    return true;
-  }
-  out.kind = Kind::integer;
-  return parse_integer(token, out.integer);
+// An array left open: toml++ points at the end of the file, but the line that opened it is more
+// use. Closing it on a line of its own and parsing again finds that line.
+std::optional<uint32_t> line_of_unclosed_array(std::string_view text) {
+  const std::string closed = std::string(text) + "\n]";
+  tomlpp::parse_result parsed = tomlpp::parse(closed);
+  if (!parsed) return std::nullopt;
+  const auto last_line = static_cast<uint32_t>(std::count(closed.begin(), closed.end(), '\n') + 1);
+  return line_of_array_ending_on(parsed.table(), last_line);
 }
 
-bool Parser::parse_integer(std::string_view token, int64_t& out) {
-  const std::string shown = quote(token);
-  std::size_t i = 0;
-  bool negative = false;
-  if (i < token.size() && (token[i] == '+' || token[i] == '-')) {
-    negative = token[i] == '-';
-    ++i;
-  }
-  std::string_view body = token.substr(i);
-  if (body == "inf" || body == "nan") return fail("floating-point values are not supported, got " + shown);
-  if (body.size() > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b')) {
-    return fail("only decimal integers are supported, got " + shown);
-  }
-  if (body.empty() || !is_digit(body[0])) {
-    if (!body.empty() && (is_bare_key_char(body[0]))) {
-      return fail("invalid value " + shown + " (strings need quotes; booleans are true or false)");
+// toml++ describes a syntax error as "Error while parsing <what>: <detail>". Passed on as
+// "<what>: <detail>", except for the cases above and a few common slips given plainer words.
+Error describe(const tomlpp::parse_error& error, std::string_view text, const SourceText& source,
+               const tomlpp::table* earlier) {
+  const std::string_view description = error.description();
+  std::string_view what;
+  std::string_view detail = description;
+  constexpr std::string_view kLead = "Error while parsing ";
+  if (description.starts_with(kLead)) {
+    if (std::size_t colon = description.find(": ", kLead.size()); colon != std::string_view::npos) {
+      what = description.substr(kLead.size(), colon - kLead.size());
+      detail = description.substr(colon + 2);
     }
-    return fail("invalid value " + shown);
   }
-  // Dates (1979-05-27), times (07:32:00) and floats (1.5, 1e3) start with digits too.
-  for (std::size_t k = 0; k < body.size(); ++k) {
-    char c = body[k];
-    if (c == ':' || c == '-' || c == '+') return fail("dates and times are not supported, got " + shown);
-    if (c == '.' || c == 'e' || c == 'E') return fail("floating-point values are not supported, got " + shown);
-  }
-  if (body.size() > 1 && body[0] == '0') return fail("leading zeros are not allowed in integers, got " + shown);
+  const tomlpp::source_position& at = error.source().begin;
+  const std::string_view line = source.line(at.line);
+  auto here = [&](std::string reason) { return Error{at.line, std::move(reason)}; };
 
-  // |INT64_MIN| fits in uint64_t; the limit depends on the sign.
-  const uint64_t limit = negative ? uint64_t{1} << 63 : static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  uint64_t value = 0;
-  for (std::size_t k = 0; k < body.size(); ++k) {
-    char c = body[k];
-    if (c == '_') {
-      if (k == 0 || k + 1 == body.size() || !is_digit(body[k - 1]) || !is_digit(body[k + 1])) {
-        return fail("an underscore in an integer must sit between two digits, got " + shown);
-      }
-      continue;
+  if (detail.starts_with("cannot redefine existing") && earlier != nullptr) {
+    std::optional<std::string> reworded;
+    if (what == "table header") reworded = header_conflict(line, *earlier);
+    if (what == "key-value pair") reworded = duplicate_key(line, *earlier);
+    if (reworded) return here(std::move(*reworded));
+  }
+  if (what == "string" || what == "literal string") {
+    // toml++ objects to the line end (a control character) or to the end of the file.
+    const std::string_view rest = source.from(at);
+    if (rest.empty() || rest.front() == '\n' || rest.front() == '\r') {
+      return here(what == "string" ? "unterminated string (a basic string ends on its line with '\"')"
+                                   : "unterminated string (a literal string ends on its line with ''')");
     }
-    if (!is_digit(c)) return fail("invalid integer " + shown);
-    const auto d = static_cast<uint64_t>(c - '0');
-    if (value > (limit - d) / 10) return fail("integer " + shown + " is out of the 64-bit range");
-    value = value * 10 + d;
   }
-  if (negative) {
-    out = value == (uint64_t{1} << 63) ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(value);
-  } else {
-    out = static_cast<int64_t>(value);
+  if (what == "array" && detail == "encountered end-of-file") {
+    return Error{line_of_unclosed_array(text).value_or(at.line), "unterminated array (no closing ']')"};
   }
-  return true;
+  if ((what == "value" && detail == "could not determine value type") || what == "boolean") {
+    // `algorithm = maglev`, `enabled = True`: the word around the error, as written.
+    const std::size_t column = source.offset(at) - source.line_offset(at.line);
+    std::size_t begin = std::min(column, line.size());
+    std::size_t end = begin;
+    while (begin > 0 && is_bare_key_char(line[begin - 1])) --begin;
+    while (end < line.size() && is_bare_key_char(line[end])) ++end;
+    const std::string_view word = line.substr(begin, end - begin);
+    if (!word.empty() && !(word.front() >= '0' && word.front() <= '9')) {
+      return here("invalid value " + quoted(word) + " (strings need quotes; booleans are true or false)");
+    }
+  }
+  if (what.empty()) return here(std::string(description));
+  return here(std::string(what) + ": " + std::string(detail));
 }
 
 }  // namespace
 
 ParseResult parse(std::string_view text) {
+  const SourceText source(text);
   ParseResult result;
-  Parser parser(text, result);
-  parser.run();
+  tomlpp::parse_result parsed = tomlpp::parse(text);
+  if (parsed) {
+    Converter converter(source);
+    result.root = converter.root(parsed.table());
+    if (converter.failed()) result.error = converter.error();
+    return result;
+  }
+
+  // toml++ stopped at its first error, so the lines before it parse on their own (unless that error
+  // lies inside an array begun earlier). Something there that siplb rejects is reported first;
+  // otherwise they tell where a duplicate key or table was first defined.
+  const tomlpp::parse_error& error = parsed.error();
+  const uint32_t line = std::max<uint32_t>(error.source().begin.line, 1);
+  tomlpp::parse_result before = tomlpp::parse(text.substr(0, source.line_offset(line)));
+  const tomlpp::table* earlier = nullptr;
+  if (before) {
+    Converter converter(source);
+    converter.root(before.table());
+    if (converter.failed()) {
+      result.error = converter.error();
+      return result;
+    }
+    earlier = &before.table();
+  }
+  result.error = describe(error, text, source, earlier);
   return result;
 }
 

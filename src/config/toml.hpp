@@ -1,14 +1,18 @@
-// A small TOML reader for siplb's configuration files: the subset our files use, written for
-// exact error messages (every error names its line) rather than for the whole TOML 1.0 grammar.
+// siplb's view of a TOML configuration file: a thin adapter over toml++ (compiled header-only and
+// without exceptions, in toml.cpp alone) that turns its tree into ours, adding what the schema
+// loader needs for its `file:line: reason` messages: the line of every value and table, and keys
+// in the order they were written (toml++ keeps them sorted).
 //
-// Supported: comments; bare and quoted keys; [table] and [[array.of.tables]] headers with dotted
-// paths (a nested [[set.destination]] belongs to the last [[set]]); basic strings with escapes,
-// literal strings, decimal integers (sign, underscores), booleans, arrays of those scalars (over
-// several lines, trailing comma allowed). Rejected with a named reason: dotted keys in key/value
-// lines, multi-line strings, floats, dates, inline tables, nested arrays.
+// toml++ checks the TOML 1.0 syntax; its description of a syntax error comes back with the line.
+// Duplicate keys and conflicting [table] headers are reworded to name the line of the first
+// definition, and a few common slips get siplb's own words (unterminated strings, bare words that
+// need quotes). Rejected with a named reason and the line, as siplb configs must not contain them:
+// floats, dates and times, non-decimal integers, inline tables, arrays of arrays, dotted keys in
+// key/value lines, multi-line strings. When a syntax error and such a rejection both occur, the one
+// on the earlier line is reported.
 //
-// Owns nothing shared: parse() builds a tree the caller owns. Control-plane code (start-up and
-// reload), any thread; never on the packet path.
+// Owns nothing shared: parse() builds a tree the caller owns. Control-plane code only: siplbd's
+// main thread at start-up and on SIGHUP reload, tools and tests; never on the packet path.
 #pragma once
 
 #include <cstdint>
@@ -62,7 +66,7 @@ struct ParseResult {
   bool ok() const { return error.reason.empty(); }
 };
 
-// Parses a whole document. On failure stops at the first error; `root` is then incomplete.
+// Parses a whole document. On failure `error` names the first problem and `root` is not to be used.
 ParseResult parse(std::string_view text);
 
 }  // namespace siplb::config::toml
