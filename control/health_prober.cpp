@@ -64,6 +64,7 @@ bool HealthProber::tick(uint64_t now_ms, const SendFn& send) {
     if (!t.probe || t.state == DestinationState::disabled) continue;
     if (k.outstanding && now_ms - k.sent_ms >= settings_.timeout_ms) {
       k.outstanding = false;  // a timeout is always a failure
+      k.last_code = 408;
       ++timeouts_;
       changed |= record(d, false);
     }
@@ -91,6 +92,7 @@ bool HealthProber::on_answer(uint16_t destination, uint32_t sequence, uint16_t s
   if (!k.outstanding || k.sequence != sequence) return false;  // late or duplicate
   if (status_code < 200) return false;                         // provisional: keep waiting
   k.outstanding = false;
+  k.last_code = status_code;
   ++answers_;
   bool success = status_code >= 200 && status_code < 300;
   for (uint16_t c : settings_.success_codes) success |= c == status_code;
@@ -102,6 +104,12 @@ bool HealthProber::set_state(uint16_t destination, DestinationState state) {
   targets_[destination].state = state;
   tracking_[destination] = Tracking{};
   return true;
+}
+
+HealthProber::ProbeStatus HealthProber::status(uint16_t destination) const {
+  if (destination >= tracking_.size()) return {};
+  const Tracking& k = tracking_[destination];
+  return {k.last_code, k.failures, k.successes};
 }
 
 std::vector<DestinationState> HealthProber::states() const {

@@ -54,6 +54,14 @@ class HealthProber {
   bool set_state(uint16_t destination, balance::DestinationState state);
 
   const std::vector<ProbeTarget>& targets() const { return targets_; }
+  // What the probes of one destination found: the last final answer's code (0: none yet, 408 for
+  // a timeout) and the current runs of failures and successes.
+  struct ProbeStatus {
+    uint16_t last_code = 0;
+    uint32_t failures = 0;
+    uint32_t successes = 0;
+  };
+  ProbeStatus status(uint16_t destination) const;
   std::vector<balance::DestinationState> states() const;
   uint64_t probes_sent() const { return probes_sent_; }
   uint64_t answers() const { return answers_; }
@@ -70,6 +78,7 @@ class HealthProber {
     bool outstanding = false;
     uint64_t sent_ms = 0;
     uint64_t next_due_ms = 0;
+    uint16_t last_code = 0;
   };
   bool record(uint16_t destination, bool success);
 

@@ -84,7 +84,7 @@ struct ProxySettings {
   bool verify_udp_checksum = true;
 };
 
-// Messages from workers to control.
+// What a probe answer's branch says (sent to control as an EventKind::probe_answer).
 struct ProbeAnswer {
   uint16_t destination;  // global position, from the probe's branch
   uint16_t status_code;
@@ -108,9 +108,12 @@ struct Shared {
   uint64_t arp_wait_tsc = 0;             // how long a packet waits for resolution
   uint64_t transaction_ttl_tsc = 0;
   uint32_t transaction_capacity = 65536;
+  // [workers] idle = "adaptive": after idle_polls empty polls a worker sleeps idle_sleep_us.
+  bool adaptive_idle = false;
+  uint32_t idle_polls = 256;
+  uint32_t idle_sleep_us = 20;
   std::atomic<const Snapshot*> snapshot{nullptr};
   rte_rcu_qsbr* rcu = nullptr;
-  rte_ring* probe_answers = nullptr;               // workers -> control (ProbeAnswer by value)
   rte_ring* inject[kMaxWorkers] = {};              // control -> worker: mbufs to send (probes)
   std::atomic<bool> stop{false};
   // Least-loaded sets (nullptr when no set is): calls held per destination and resource, and
@@ -201,6 +204,7 @@ struct alignas(64) WorkerContext {
   // in golden tests, inspected instead).
   TxBuffer tx[kMaxPorts];
   bool capture_tx = false;  // tests: keep staged packets instead of sending them
+  rte_ring* events = nullptr;  // worker -> control (Event by value); nullptr: nobody listens
 };
 
 }  // namespace siplb::dataplane

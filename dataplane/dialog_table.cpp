@@ -149,7 +149,8 @@ DialogTable::Change DialogTable::apply(int32_t slot, const DialogKey& key, dialo
   }
 }
 
-uint32_t DialogTable::sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dialog::kEndReasonCount]) {
+uint32_t DialogTable::sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dialog::kEndReasonCount],
+                            DialogView* ended_out, uint32_t ended_capacity) {
   uint32_t ended = 0;
   for (uint32_t n = 0; n < budget && n < slot_count_; ++n) {
     Slot& s = slots_[sweep_next_];
@@ -160,6 +161,17 @@ uint32_t DialogTable::sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dial
                          now, timeouts_, reason))
       continue;
     if (!s.phase.compare_exchange_strong(current, raw(Phase::busy), std::memory_order_acq_rel)) continue;
+    if (ended_out && ended < ended_capacity) {
+      DialogView& v = ended_out[ended];
+      v.key = s.key;
+      v.destination = s.destination;
+      v.resources = s.resources;
+      v.phase = static_cast<Phase>(current);
+      v.initial_cseq = s.initial_cseq;
+      v.callee_tag = s.callee_tag.load(std::memory_order_relaxed);
+      v.created_tsc = s.created;
+      v.last_activity_tsc = s.last_activity.load(std::memory_order_relaxed);
+    }
     finish(s);
     ++ends[static_cast<std::size_t>(reason)];
     ++ended;
@@ -167,6 +179,42 @@ uint32_t DialogTable::sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dial
   return ended;
 }
 
+bool DialogTable::view(int32_t slot, DialogView& v) const {
+  const auto phase = static_cast<Phase>(slots_[slot].phase.load(std::memory_order_acquire));
+  if (!dialog::is_live(phase)) return false;
+  view_any(slot, v);
+  v.phase = phase;
+  return true;
+}
+
+void DialogTable::view_any(int32_t slot, DialogView& v) const {
+  const Slot& s = slots_[slot];
+  v.phase = static_cast<Phase>(s.phase.load(std::memory_order_acquire));
+  v.key = s.key;
+  v.destination = s.destination;
+  v.resources = s.resources;
+  v.initial_cseq = s.initial_cseq;
+  v.callee_tag = s.callee_tag.load(std::memory_order_relaxed);
+  v.created_tsc = s.created;
+  v.last_activity_tsc = s.last_activity.load(std::memory_order_relaxed);
+}
+
+int32_t DialogTable::next_live(uint32_t from, DialogView& out) const {
+  for (uint32_t i = from; i < slot_count_; ++i)
+    if (view(static_cast<int32_t>(i), out)) return static_cast<int32_t>(i);
+  return -1;
+}
+
+DialogTable::Begin DialogTable::restore(const DialogView& d) {
+  int32_t slot = -1;
+  const Begin b = begin(d.key, d.destination, d.resources, d.initial_cseq, d.created_tsc, slot);
+  if (b != Begin::created) return b;
+  Slot& s = slots_[slot];
+  s.last_activity.store(d.last_activity_tsc, std::memory_order_relaxed);
+  s.callee_tag.store(d.callee_tag, std::memory_order_relaxed);
+  if (d.phase == Phase::confirmed) s.phase.store(raw(Phase::confirmed), std::memory_order_release);
+  return b;
+}
 
 void DialogTable::count_by_destination(uint32_t* counts, std::size_t n) const {
   for (std::size_t d = 0; d < n; ++d) counts[d] = 0;

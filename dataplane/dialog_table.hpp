@@ -20,19 +20,13 @@
 #include <memory>
 
 #include "siplb/balance/load_board.hpp"
+#include "siplb/dataplane/dialog_view.hpp"
 #include "siplb/dialog/dialog_state.hpp"
 
 struct rte_hash;
 struct rte_rcu_qsbr;
 
 namespace siplb::dataplane {
-
-// A dialog is known by its Call-ID and the caller's From-tag (the To-tag is not known when the
-// INVITE passes); requests from the callee carry the caller's tag as their To-tag.
-struct DialogKey {
-  uint64_t call_id_hash;
-  uint64_t caller_tag_hash;
-};
 
 struct DialogSettings {
   uint32_t capacity = 1u << 20;
@@ -86,8 +80,22 @@ class DialogTable {
   Change apply(int32_t slot, const DialogKey& key, dialog::Event event, uint64_t now);
 
   // Ends the dialogs whose timers ran out among the next `budget` slots (continuing where the last
-  // sweep stopped), counting each end in ends[reason]. Returns how many it ended.
-  uint32_t sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dialog::kEndReasonCount]);
+  // sweep stopped), counting each end in ends[reason]. Returns how many it ended; with `ended`,
+  // up to `ended_capacity` of them are copied there (control persists their ends).
+  uint32_t sweep(uint64_t now, uint32_t budget, uint64_t (&ends)[dialog::kEndReasonCount],
+                 DialogView* ended = nullptr, uint32_t ended_capacity = 0);
+
+  // The dialog in `slot` by value; false when the slot holds no live dialog.
+  bool view(int32_t slot, DialogView& out) const;
+  // The slot's fields whatever its phase (a worker reporting the dialog it just ended, whose
+  // slot cannot be reused before its next quiescent state).
+  void view_any(int32_t slot, DialogView& out) const;
+  // Live dialogs from slot `from` on: the next one's slot with `out` filled, or -1 (control:
+  // listings; one slot at a time, so a listing may miss or repeat a dialog created meanwhile).
+  int32_t next_live(uint32_t from, DialogView& out) const;
+  // Re-creates a persisted dialog (restart): as begin() with the phase, times and callee tag
+  // given. The caller has taken its resources on the board (and gives them back unless created).
+  Begin restore(const DialogView& dialog);
 
   // Dialogs recorded and not yet ended (at most capacity(): begin() refuses beyond it).
   uint32_t live() const { return live_.load(std::memory_order_relaxed); }

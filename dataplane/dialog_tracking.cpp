@@ -3,6 +3,7 @@
 
 #include <rte_lcore.h>
 
+#include "event_emit.hpp"
 #include "siplb/config/config.hpp"
 #include "siplb/sip/accessors.hpp"
 
@@ -11,9 +12,31 @@ namespace {
 
 uint64_t tag_hash(const sip::Message& msg, sip::Span tag) { return balance::hash_key(msg.text(tag)); }
 
-void count_change(WorkerContext& ctx, const DialogTable::Change& change) {
-  if (change.confirmed) ctx.counters.dialogs_confirmed.add();
-  if (change.ended) ctx.counters.dialog_ends[static_cast<std::size_t>(change.reason)].add();
+// Tells control about a dialog that was created, confirmed or ended in `slot`. An ended dialog's
+// slot still holds its fields: the position is reused only after this worker's next quiescent
+// state.
+void emit_dialog(WorkerContext& ctx, EventKind kind, const DialogTable& table, int32_t slot, const DialogKey& key,
+                 dialog::EndReason reason = dialog::EndReason::count) {
+  if (!ctx.events) return;
+  Event e;
+  e.kind = kind;
+  e.end_reason = static_cast<uint8_t>(reason);
+  e.event_tsc = ctx.now_tsc;
+  table.view_any(slot, e.dialog);
+  e.dialog.key = key;
+  emit_event(ctx, e);
+}
+
+void count_change(WorkerContext& ctx, const DialogTable& table, int32_t slot, const DialogKey& key,
+                  const DialogTable::Change& change) {
+  if (change.confirmed) {
+    ctx.counters.dialogs_confirmed.add();
+    emit_dialog(ctx, EventKind::dialog_confirmed, table, slot, key);
+  }
+  if (change.ended) {
+    ctx.counters.dialog_ends[static_cast<std::size_t>(change.reason)].add();
+    emit_dialog(ctx, EventKind::dialog_ended, table, slot, key, change.reason);
+  }
 }
 
 }  // namespace
@@ -62,6 +85,7 @@ CallStart start_call(WorkerContext& ctx, const Snapshot& snap, int32_t set_posit
   switch (sh.dialogs->begin(key, global, s.resources, msg.cseq_number, ctx.now_tsc, slot)) {
     case DialogTable::Begin::created:
       ctx.counters.dialogs_created.add();
+      emit_dialog(ctx, EventKind::dialog_created, *sh.dialogs, slot, key);
       destination = global;
       return CallStart::started;
     case DialogTable::Begin::exists:  // another worker recorded it first: its choice stands
@@ -102,7 +126,7 @@ DialogMatch track_request(WorkerContext& ctx, const sip::Message& msg, uint64_t 
     if (!match.from_caller || msg.cseq_number != table.initial_cseq(slot)) return match;
     event = dialog::Event::cancel;
   }
-  count_change(ctx, table.apply(slot, key, event, ctx.now_tsc));
+  count_change(ctx, table, slot, key, table.apply(slot, key, event, ctx.now_tsc));
   return match;
 }
 
@@ -126,7 +150,7 @@ void track_response(WorkerContext& ctx, const sip::Message& msg) {
     if (msg.cseq_number != table.initial_cseq(slot)) return;
     event = dialog::Event::failure;
   }
-  count_change(ctx, table.apply(slot, key, event, ctx.now_tsc));
+  count_change(ctx, table, slot, key, table.apply(slot, key, event, ctx.now_tsc));
 }
 
 }  // namespace siplb::dataplane

@@ -31,6 +31,9 @@ void apply_settings(Shared& sh, const config::Config& cfg) {
   sh.arp_wait_tsc = kArpWaitMs * tsc_per_ms;
   sh.transaction_ttl_tsc = uint64_t{cfg.tables.transaction_ttl_ms} * tsc_per_ms;
   sh.transaction_capacity = cfg.tables.transactions;
+  sh.adaptive_idle = cfg.workers.idle == config::IdleMode::adaptive;
+  sh.idle_polls = cfg.workers.idle_polls;
+  sh.idle_sleep_us = cfg.workers.idle_sleep_us;
 }
 
 }  // namespace siplb::dataplane

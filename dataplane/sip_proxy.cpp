@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "dialog_tracking.hpp"
+#include "event_emit.hpp"
 #include "hex_text.hpp"
 #include "ip_text.hpp"
 #include "packet_path.hpp"
@@ -549,8 +550,13 @@ void handle_response(WorkerContext& ctx, uint16_t iface, rte_mbuf* m, const Mess
   if (starts_with(msg, top.branch, kProbeBranchPrefix)) {
     ProbeAnswer answer;
     if (!parse_probe_branch(msg, top.branch, answer)) return drop(ctx, m, DropReason::sip_response_not_ours);
-    if (!sh.probe_answers || rte_ring_enqueue_elem(sh.probe_answers, &answer, sizeof(answer)) != 0)
-      return drop(ctx, m, DropReason::event_ring_full);
+    Event event;
+    event.kind = EventKind::probe_answer;
+    event.status_code = answer.status_code;
+    event.probe_sequence = answer.sequence;
+    event.event_tsc = ctx.now_tsc;
+    event.dialog.destination = answer.destination;
+    if (!emit_event(ctx, event)) return drop(ctx, m, DropReason::event_ring_full);
     ctx.counters.probe_answers.add();
     rte_pktmbuf_free(m);
     return;

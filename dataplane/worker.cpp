@@ -62,13 +62,15 @@ void release_worker(WorkerContext& ctx) {
   ctx.transactions.reset();
 }
 
-void worker_poll_once(WorkerContext& ctx) {
+uint32_t worker_poll_once(WorkerContext& ctx) {
   Shared& sh = *ctx.shared;
+  uint32_t work = 0;
   ctx.now_tsc = rte_rdtsc();
   ctx.snapshot = sh.snapshot.load(std::memory_order_acquire);
   rte_mbuf* burst[kBurst];
   for (uint16_t i = 0; i < sh.interfaces.size(); ++i) {
     uint16_t n = rte_eth_rx_burst(sh.interfaces[i].port_id, ctx.queue_id, burst, kBurst);
+    work += n;
     for (uint16_t k = 0; k < n; ++k) {
       if (k + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(burst[k + 1], void*));
       handle_frame(ctx, i, burst[k]);
@@ -77,6 +79,7 @@ void worker_poll_once(WorkerContext& ctx) {
   if (rte_ring* inject = sh.inject[ctx.worker_index]) {
     InjectedPacket p[8];
     unsigned n = rte_ring_dequeue_burst_elem(inject, p, sizeof(InjectedPacket), 8, nullptr);
+    work += n;
     for (unsigned k = 0; k < n; ++k) send_udp(ctx, p[k].mbuf, p[k].egress, {Outcome::probe});
   }
   service_pending(ctx);
@@ -86,6 +89,7 @@ void worker_poll_once(WorkerContext& ctx) {
     ctx.sweep_urgently = false;
   }
   flush_tx(ctx);
+  return work;
 }
 
 int worker_main(void* arg) {
@@ -97,10 +101,18 @@ int worker_main(void* arg) {
   }
   RTE_LOG(INFO, USER1, "worker %u on lcore %u polling queue %u\n", ctx.worker_index, ctx.lcore_id,
           ctx.queue_id);
+  uint32_t empty_polls = 0;
   while (!sh.stop.load(std::memory_order_relaxed)) {
-    worker_poll_once(ctx);
+    const uint32_t work = worker_poll_once(ctx);
     // The snapshot read in this iteration is no longer used: let control free older ones.
     if (sh.rcu) rte_rcu_qsbr_quiescent(sh.rcu, ctx.worker_index);
+    // Adaptive idle: a worker that found nothing for a while sleeps a few microseconds between
+    // polls (a pending ARP wait or staged packet still gets its next poll after the pause). The
+    // sleep is a syscall, taken only when there is no traffic at all.
+    if (sh.adaptive_idle) {
+      empty_polls = work ? 0 : empty_polls + 1;
+      if (empty_polls >= sh.idle_polls) rte_delay_us_sleep(sh.idle_sleep_us);
+    }
   }
   if (sh.rcu) {
     rte_rcu_qsbr_thread_offline(sh.rcu, ctx.worker_index);

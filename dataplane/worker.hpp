@@ -23,7 +23,8 @@ void release_worker(WorkerContext& ctx);
 int worker_main(void* ctx);
 
 // One iteration of the loop: receive and process a burst per interface, take injected packets,
-// retry ARP waits, sweep expired state, transmit. Exposed for tests and benchmarks.
-void worker_poll_once(WorkerContext& ctx);
+// retry ARP waits, sweep expired state, transmit. Returns how many packets it received and took
+// from the inject ring (0: an empty poll). Exposed for tests and benchmarks.
+uint32_t worker_poll_once(WorkerContext& ctx);
 
 }  // namespace siplb::dataplane

@@ -253,6 +253,12 @@ class Loader {
   bool load_tables(const toml::Table& t);
   bool load_probing(const toml::Table& t);
   bool load_dialogs(const toml::Table& t);
+  bool load_store(const toml::Table& t);
+  bool load_api(const toml::Table& t);
+  bool load_metrics(const toml::Table& t);
+  template <typename E, std::size_t N>
+  bool get_choice(const Section& s, const toml::Table& t, std::string_view key,
+                  const std::pair<std::string_view, E> (&choices)[N], E& out);
   bool load_least_loaded(const Section& s, const toml::Table& t, SetConfig& c);
   bool load_capacity(const Section& s, const toml::Table& t, const SetConfig& c, balance::Destination& d);
   bool note_resource(uint32_t line, const std::string& where, const std::string& name);
@@ -548,9 +554,66 @@ bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
 bool Loader::load_workers(const toml::Table& t) {
   const Section s{"[workers]", "workers.", t.line};
   WorkersConfig& w = config_.workers;
-  return check_keys(s, t, {"count", "burst"}) &&
+  static constexpr std::pair<std::string_view, IdleMode> kIdleModes[] = {{"poll", IdleMode::poll},
+                                                                          {"adaptive", IdleMode::adaptive}};
+  return check_keys(s, t, {"count", "burst", "event_ring", "idle", "idle_polls", "idle_sleep_us"}) &&
          get_uint(s, t, "count", 1, limits::kMaxWorkers, w.count) &&
-         get_uint(s, t, "burst", 1, limits::kMaxBurst, w.burst);
+         get_uint(s, t, "burst", 1, limits::kMaxBurst, w.burst) &&
+         get_uint(s, t, "event_ring", limits::kMinEventRing, limits::kMaxEventRing, w.event_ring) &&
+         get_choice(s, t, "idle", kIdleModes, w.idle) &&
+         get_uint(s, t, "idle_polls", 1, limits::kMaxIdlePolls, w.idle_polls) &&
+         get_uint(s, t, "idle_sleep_us", 1, limits::kMaxIdleSleepUs, w.idle_sleep_us);
+}
+
+template <typename E, std::size_t N>
+bool Loader::get_choice(const Section& s, const toml::Table& t, std::string_view key,
+                        const std::pair<std::string_view, E> (&choices)[N], E& out) {
+  std::string text;
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, key, text, &v)) return false;
+  if (v == nullptr) return true;
+  std::string allowed;
+  for (const auto& [name, value] : choices) {
+    if (name == text) {
+      out = value;
+      return true;
+    }
+    allowed += (allowed.empty() ? "" : ", ") + quoted(std::string(name));
+  }
+  return fail(v->line, s.prefix + std::string(key) + " must be one of " + allowed + ", got " + quoted(text));
+}
+
+bool Loader::load_store(const toml::Table& t) {
+  const Section s{"[store]", "store.", t.line};
+  static constexpr std::pair<std::string_view, Durability> kModes[] = {
+      {"sync", Durability::sync}, {"async", Durability::async}, {"memory", Durability::memory}};
+  const toml::Value* dir = nullptr;
+  if (!check_keys(s, t, {"dir", "durability"}) || !get_string(s, t, "dir", config_.store.dir, &dir) ||
+      !get_choice(s, t, "durability", kModes, config_.store.durability))
+    return false;
+  if (config_.store.durability != Durability::memory && config_.store.dir.empty())
+    return fail(dir ? dir->line : t.line, s.prefix + "dir must not be empty (durability \"memory\" keeps no files)");
+  return true;
+}
+
+bool Loader::load_api(const toml::Table& t) {
+  const Section s{"[api]", "api.", t.line};
+  const toml::Value* v = nullptr;
+  if (!check_keys(s, t, {"socket"}) || !get_string(s, t, "socket", config_.api.socket, &v)) return false;
+  if (v && config_.api.socket.size() >= 108)  // sockaddr_un.sun_path
+    return fail(v->line, s.prefix + "socket path is longer than a Unix socket address holds (107 octets)");
+  return true;
+}
+
+bool Loader::load_metrics(const toml::Table& t) {
+  const Section s{"[metrics]", "metrics.", t.line};
+  const toml::Value* v = nullptr;
+  if (!check_keys(s, t, {"address", "port"}) || !get_string(s, t, "address", config_.metrics.address, &v) ||
+      !get_uint(s, t, "port", 0, 65535, config_.metrics.port))
+    return false;
+  if (v && !net::parse_ip(config_.metrics.address))
+    return fail(v->line, s.prefix + "address must be an IPv4 or IPv6 address, got " + quoted(config_.metrics.address));
+  return true;
 }
 
 bool Loader::load_tables(const toml::Table& t) {
@@ -1072,7 +1135,8 @@ bool Loader::reject_top_level(const toml::Entry& e) {
     return fail(v.line, "unknown key '" + e.key + "' at the top level (keys go inside a [table])");
   }
   static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]", "[tables]",
-                                                   "[probing]",  "[dialogs]",     "[[set]]"};
+                                                   "[probing]",  "[dialogs]",     "[[set]]",
+                                                   "[store]",    "[api]",         "[metrics]"};
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view section : kSections) {
@@ -1102,7 +1166,7 @@ ConfigResult Loader::run() {
       const toml::Value& v = e.value;
       bool ok = true;
       if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing" ||
-          e.key == "dialogs") {
+          e.key == "dialogs" || e.key == "store" || e.key == "api" || e.key == "metrics") {
         const toml::Table* t = single_table(v, e.key);
         if (t == nullptr) break;
         if (e.key == "balancer") ok = load_balancer(*t);
@@ -1110,6 +1174,9 @@ ConfigResult Loader::run() {
         if (e.key == "tables") ok = load_tables(*t);
         if (e.key == "probing") ok = load_probing(*t);
         if (e.key == "dialogs") ok = load_dialogs(*t);
+        if (e.key == "store") ok = load_store(*t);
+        if (e.key == "api") ok = load_api(*t);
+        if (e.key == "metrics") ok = load_metrics(*t);
       } else if (e.key == "interface" || e.key == "set") {
         if (v.kind == toml::Kind::table && v.tables.front().implicit && e.key == "set") {
           ok = fail(v.line, "[[set.destination]] must follow the [[set]] it belongs to");
@@ -1165,6 +1232,17 @@ std::string_view state_text(DestinationState state) {
   }
   return "?";
 }
+
+std::string_view durability_text(Durability durability) {
+  switch (durability) {
+    case Durability::sync: return "sync";
+    case Durability::async: return "async";
+    case Durability::memory: return "memory";
+  }
+  return "?";
+}
+
+std::string_view idle_mode_text(IdleMode mode) { return mode == IdleMode::adaptive ? "adaptive" : "poll"; }
 
 ConfigResult load_config_text(std::string_view text, std::string_view source_name) {
   Loader loader(text, source_name);

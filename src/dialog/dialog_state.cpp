@@ -40,6 +40,8 @@ Step on_event(Phase current, Event event) {
       return {Phase::busy, true, EndReason::bye_caller};
     case Event::bye_callee:
       return {Phase::busy, true, EndReason::bye_callee};
+    case Event::operator_end:
+      return {Phase::busy, true, EndReason::operator_end};
   }
   return {current};
 }

@@ -229,9 +229,18 @@ siplbd_running() {
   grep -qs "^siplbd: running" "$SIPLBD_LOG"
 }
 
+# with_control_sections CONFIG: adds to CONFIG a [store] and an [api] of this test's own (in
+# $WORK) when it has none, so that no test touches /var/lib/siplb or /run/siplb. (A reload that
+# rewrites the file without them changes nothing: [store] and [api] are read at start only.)
+with_control_sections() {
+  grep -q '^\[store\]' "$1" || printf '\n[store]\ndir = "%s"\ndurability = "sync"\n' "$WORK/store" >>"$1"
+  grep -q '^\[api\]' "$1" || printf '\n[api]\nsocket = "%s"\n' "$WORK/siplbd.sock" >>"$1"
+}
+
 # start_siplbd CONFIG: siplbd in the lb namespace, its output in $SIPLBD_LOG; waits until it runs.
 start_siplbd() {
   local config=$1
+  with_control_sections "$config"
   SIPLBD_RUNS=$((SIPLBD_RUNS + 1))
   SIPLBD_LOG=$WORK/siplbd.$SIPLBD_RUNS.log
   rm -rf "/var/run/dpdk/$LAB"

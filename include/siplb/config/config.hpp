@@ -37,6 +37,16 @@ inline constexpr uint16_t kRxQueues = 0;                // 0: one per worker
 // [workers]
 inline constexpr uint16_t kWorkerCount = 0;             // 0: every EAL worker lcore
 inline constexpr uint16_t kBurst = 32;
+inline constexpr uint32_t kEventRing = 16384;           // events per worker ring to control
+inline constexpr uint32_t kIdlePolls = 256;             // adaptive: empty polls before pausing
+inline constexpr uint32_t kIdleSleepUs = 20;            // adaptive: length of one pause
+// [store]
+inline constexpr std::string_view kStoreDir = "/var/lib/siplb";
+// [api]
+inline constexpr std::string_view kApiSocket = "/run/siplb/siplbd.sock";
+// [metrics]
+inline constexpr std::string_view kMetricsAddress = "127.0.0.1";
+inline constexpr uint16_t kMetricsPort = 9465;          // 0: no metrics endpoint
 // [tables]
 inline constexpr uint32_t kTransactions = 65536;
 inline constexpr uint32_t kTransactionTtlMs = 32000;    // 64*T1 (RFC 3261 Timer B/F)
@@ -81,6 +91,10 @@ inline constexpr uint16_t kMaxMtu = 9216;
 inline constexpr uint16_t kMaxRxQueues = 1024;          // RTE_MAX_QUEUES_PER_PORT
 inline constexpr uint16_t kMaxWorkers = 128;            // RTE_MAX_LCORE of Debian's DPDK
 inline constexpr uint16_t kMaxBurst = 512;
+inline constexpr uint32_t kMinEventRing = 1024;
+inline constexpr uint32_t kMaxEventRing = 1u << 22;
+inline constexpr uint32_t kMaxIdlePolls = 1u << 20;
+inline constexpr uint32_t kMaxIdleSleepUs = 10000;
 inline constexpr uint32_t kMinTransactions = 1024;
 inline constexpr uint32_t kMaxTransactions = 1u << 24;
 inline constexpr uint32_t kMinTransactionTtlMs = 1000;
@@ -128,9 +142,33 @@ struct InterfaceConfig {
   uint32_t line = 0;                      // of its [[interface]] header
 };
 
+// What a worker does when no packet comes: poll on (lowest latency, a core at 100 %), or pause
+// for idle_sleep_us after idle_polls empty polls (a small site's cores stay free).
+enum class IdleMode : uint8_t { poll, adaptive };
+
 struct WorkersConfig {
   uint16_t count = defaults::kWorkerCount;  // 0: every EAL worker lcore
   uint16_t burst = defaults::kBurst;
+  uint32_t event_ring = defaults::kEventRing;  // events each worker can queue for control
+  IdleMode idle = IdleMode::poll;
+  uint32_t idle_polls = defaults::kIdlePolls;
+  uint32_t idle_sleep_us = defaults::kIdleSleepUs;
+};
+
+// Where dialogs and destinations' runtime state are kept across restarts (RocksDB).
+enum class Durability : uint8_t { sync, async, memory };
+struct StoreConfig {
+  std::string dir{defaults::kStoreDir};  // created (mode 0700) if absent; its parent must exist
+  Durability durability = Durability::sync;
+};
+
+struct ApiConfig {
+  std::string socket{defaults::kApiSocket};  // Unix socket of the management API; empty: none
+};
+
+struct MetricsConfig {
+  std::string address{defaults::kMetricsAddress};  // Prometheus /metrics over HTTP
+  uint16_t port = defaults::kMetricsPort;          // 0: off
 };
 
 struct TablesConfig {
@@ -185,6 +223,9 @@ struct Config {
   TablesConfig tables;
   ProbingConfig probing;
   DialogsConfig dialogs;
+  StoreConfig store;
+  ApiConfig api;
+  MetricsConfig metrics;
   std::vector<SetConfig> sets;  // at least one; each with at least one destination
   // Every resource name the sets and destinations use, in the order first seen (LoadBoard columns).
   std::vector<std::string> resource_names;
@@ -220,6 +261,9 @@ ConfigResult load_config_file(const std::string& path);
 
 // The config names of hash keys ("call-id", "from-uri", ...).
 std::string_view hash_key_text(balance::HashKey key);
+// The config names of durability modes ("sync", "async", "memory") and idle modes.
+std::string_view durability_text(Durability durability);
+std::string_view idle_mode_text(IdleMode mode);
 // The config names of destination states ("active", ...).
 std::string_view state_text(balance::DestinationState state);
 

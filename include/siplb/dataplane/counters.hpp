@@ -120,6 +120,7 @@ struct alignas(64) WorkerCounters {
   Counter dialogs_confirmed;
   Counter dialog_table_full;       // a new call answered 503: the dialog table is full ([dialogs])
   Counter least_loaded_full;       // a new call answered 503: every destination at capacity
+  Counter events_dropped;          // events lost because this worker's event ring was full
   std::array<Counter, dialog::kEndReasonCount> dialog_ends;  // ended by this worker, by reason
   std::array<Counter, kDropReasonCount> drops;
   std::array<Counter, kReplyCodeCount> replies;

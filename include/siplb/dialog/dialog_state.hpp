@@ -18,7 +18,8 @@ namespace siplb::dialog {
   X(rejected, "3xx-6xx final answer to the initial INVITE")                   \
   X(early_timeout, "no final answer within the early timeout")                \
   X(lifetime, "maximum lifetime reached (BYE never seen)")                    \
-  X(idle_timeout, "no in-dialog request within the idle timeout")
+  X(idle_timeout, "no in-dialog request within the idle timeout")             \
+  X(operator_end, "ended by the operator (siplbctl dialogs end)")
 
 enum class EndReason : uint8_t {
 #define SIPLB_X(name, text) name,
@@ -41,7 +42,8 @@ enum class Event : uint8_t {
   cancel,            // CANCEL of the initial INVITE
   bye_caller,        // BYE sent by the side that sent the INVITE
   bye_callee,        // BYE sent by the other side
-  in_dialog_request  // ACK, re-INVITE, UPDATE, INFO, PRACK...: activity only
+  in_dialog_request,  // ACK, re-INVITE, UPDATE, INFO, PRACK...: activity only
+  operator_end        // the management API ends it (nothing is sent upstream)
 };
 
 struct Step {

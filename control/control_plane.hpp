@@ -1,0 +1,112 @@
+// The control plane of a running siplbd: the configuration (the file as the seed, the operator's
+// overlay on top), health probing, snapshot publishing, the workers' events (dialogs persisted
+// to the store, probe answers to the prober), dialog expiry sweeps, reloads, and what the
+// management API, the metrics endpoint and SIGUSR1 read and change.
+//
+// Threads: one instance, owned by the daemon; every member function runs on the control thread
+// (the main thread, driven by its Asio loop: the 1 ms tick, signals, and the API's commands
+// posted to it), which is the dataplane's attached control thread. Its parts are split by
+// concern over control_plane.cpp (life, tick, snapshots, reload), dialog_persistence.cpp,
+// api_commands.cpp, metrics.cpp and stats_text.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/api_server.hpp"
+#include "destination_overlay.hpp"
+#include "health_prober.hpp"
+#include "siplb/config/config.hpp"
+#include "siplb/dataplane/engine.hpp"
+#include "store/store.hpp"
+
+namespace siplb::control {
+
+// Log levels of siplbd's own messages (the API's log_level command).
+enum class LogLevel : uint8_t { error, warning, info, debug };
+
+class ControlPlane {
+ public:
+  ControlPlane(config::Config file, dataplane::Engine& engine, store::Store& store);
+
+  // Before the workers start: the overlay from the store applied, the persisted dialogs back in
+  // the dialog table and on the LoadBoard (expired ones dropped), the prober, the first snapshot.
+  // False with `error` when the configuration with the overlay cannot be built.
+  bool start(std::string& error);
+
+  // Every millisecond: probes, events, dialog sweeps, snapshot changes.
+  void tick();
+  // Everything still queued from the workers (at shutdown, after they stopped).
+  void drain_events();
+
+  // SIGHUP and the API's reload: re-reads the file; false with the reason (file:line: reason)
+  // when it is refused, the running configuration untouched.
+  bool reload(std::string& error);
+  void print_stats(std::FILE* out) const;
+
+  // The management API: runs one command, on the control thread.
+  api::Reply command(const std::string& name, const api::Json& args);
+  static const std::vector<std::string>& command_names();
+  std::string metrics_text() const;
+
+  void set_api_counters(const api::ApiServer* server) { api_server_ = server; }
+  LogLevel log_level() const { return log_level_; }
+  bool logs(LogLevel level) const { return level <= log_level_; }
+
+ private:
+  // --- snapshots and configuration (control_plane.cpp) ---
+  uint64_t now_ms() const;
+  std::vector<balance::DestinationState> selection_states() const;
+  bool publish_snapshot(const config::Config& cfg, std::string& error);
+  // Re-applies the overlay to the file configuration and publishes it (operator changes).
+  bool apply_overlay(std::string& error);
+  void make_prober();
+  void persist_override(uint32_t set, const std::string& uri);
+  int find_position(uint32_t set_id, const std::string& uri) const;  // -1: none
+  uint32_t set_id_of(uint16_t position) const;
+  const balance::Destination& destination_at(uint16_t position) const;
+
+  // --- dialogs (dialog_persistence.cpp) ---
+  void restore_dialogs();
+  void handle_event(const dataplane::Event& event);
+  void persist_dialog(const dataplane::DialogView& d, uint64_t tsc);
+  int64_t unix_ms_of(uint64_t tsc) const;
+
+  // --- API (api_commands.cpp) ---
+  api::Json destination_json(uint16_t position) const;
+  api::Json dialog_json(const dataplane::DialogView& d) const;
+  api::Reply find_destination(const api::Json& args, uint16_t& position) const;
+
+  config::Config file_;     // as the file says
+  config::Config running_;  // the file with the overlay applied: what the snapshot is built from
+  DestinationOverlay overlay_;
+  dataplane::Engine& engine_;
+  store::Store& store_;
+  std::unique_ptr<HealthProber> prober_;
+  std::vector<uint16_t> position_set_;  // global position -> set position in running_
+  uint64_t version_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  // TSC <-> wall clock, taken once at start (events carry TSC times).
+  uint64_t tsc_at_start_ = 0;
+  int64_t unix_ms_at_start_ = 0;
+  uint64_t tsc_per_ms_ = 1;
+  std::vector<dataplane::DialogView> swept_;
+  std::vector<dataplane::Event> events_;
+  LogLevel log_level_ = LogLevel::info;
+  const api::ApiServer* api_server_ = nullptr;
+
+  // Counters of the control side (metrics).
+  uint64_t events_handled_ = 0;
+  uint64_t dialogs_restored_ = 0;
+  uint64_t dialogs_restore_expired_ = 0;
+  uint64_t dialogs_restore_dropped_ = 0;
+  double restore_seconds_ = 0;
+  uint64_t reloads_ = 0;
+  uint64_t reloads_refused_ = 0;
+};
+
+}  // namespace siplb::control

@@ -1,0 +1,131 @@
+// ControlPlane: least-loaded dialogs to and from the store. Workers report every dialog created,
+// confirmed and ended on their event rings; control writes the dialog (created, confirmed) or
+// erases it (ended, expired by the sweep) in the store's next batch. At start the stored dialogs
+// go back into the dialog table and onto the LoadBoard, by set id and destination URI (positions
+// may differ after a configuration change), so that a restarted node knows the calls its servers
+// still carry. Activity after the answer is not written (one write per in-dialog request would
+// cost more than the idle timer it serves): a restored dialog's idle time counts from its answer.
+#include <chrono>
+#include <cstdio>
+
+#include "control_plane.hpp"
+
+namespace siplb::control {
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int64_t ControlPlane::unix_ms_of(uint64_t tsc) const {
+  if (tsc >= tsc_at_start_) return unix_ms_at_start_ + static_cast<int64_t>((tsc - tsc_at_start_) / tsc_per_ms_);
+  return unix_ms_at_start_ - static_cast<int64_t>((tsc_at_start_ - tsc) / tsc_per_ms_);
+}
+
+void ControlPlane::persist_dialog(const dataplane::DialogView& d, uint64_t tsc) {
+  const dataplane::Snapshot* snap = engine_.snapshot();
+  if (d.destination >= position_set_.size()) return;
+  store::DialogRecord r;
+  r.call_id_hash = d.key.call_id_hash;
+  r.caller_tag_hash = d.key.caller_tag_hash;
+  r.set_id = set_id_of(d.destination);
+  r.destination = destination_at(d.destination).uri;
+  for (std::size_t k = 0; k < balance::kMaxResources && snap; ++k)
+    if (d.resources >> k & 1 && k < snap->resource_names.size()) r.resources.push_back(snap->resource_names[k]);
+  r.phase = static_cast<uint8_t>(d.phase);
+  r.initial_cseq = d.initial_cseq;
+  r.callee_tag = d.callee_tag;
+  r.created_unix_ms = unix_ms_of(d.created_tsc);
+  r.last_activity_unix_ms = unix_ms_of(tsc);
+  store_.put_dialog(r);
+}
+
+void ControlPlane::handle_event(const dataplane::Event& e) {
+  switch (e.kind) {
+    case dataplane::EventKind::dialog_created: {
+      dataplane::DialogView d = e.dialog;
+      d.phase = dialog::Phase::early;
+      persist_dialog(d, e.event_tsc);
+      break;
+    }
+    case dataplane::EventKind::dialog_confirmed: {
+      dataplane::DialogView d = e.dialog;
+      d.phase = dialog::Phase::confirmed;
+      persist_dialog(d, e.event_tsc);
+      break;
+    }
+    case dataplane::EventKind::dialog_ended:
+      store_.erase_dialog(e.dialog.key.call_id_hash, e.dialog.key.caller_tag_hash);
+      break;
+    case dataplane::EventKind::probe_answer:
+      break;  // the tick gives these to the prober
+  }
+}
+
+void ControlPlane::restore_dialogs() {
+  if (store_.durability() == store::Durability::memory) return;
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t undecodable = 0;
+  std::vector<store::DialogRecord> records = store_.load_dialogs(&undecodable);
+  const dataplane::Snapshot* snap = engine_.snapshot();
+  const int64_t now = wall_ms();
+  dialog::Timeouts timeouts;  // in milliseconds here
+  timeouts.early = uint64_t{running_.dialogs.early_timeout_s} * 1000;
+  timeouts.lifetime = uint64_t{running_.dialogs.max_lifetime_s} * 1000;
+  timeouts.idle = uint64_t{running_.dialogs.idle_timeout_s} * 1000;
+  uint64_t restored = 0, expired = 0, unknown = 0, duplicate = 0, full = 0;
+  for (const store::DialogRecord& r : records) {
+    const int position = engine_.tracks_dialogs() ? find_position(r.set_id, r.destination) : -1;
+    const auto phase = static_cast<dialog::Phase>(r.phase);
+    // Times in the future (a clock stepped back) count as now.
+    const uint64_t age = now > r.created_unix_ms ? static_cast<uint64_t>(now - r.created_unix_ms) : 0;
+    const uint64_t idle = now > r.last_activity_unix_ms ? static_cast<uint64_t>(now - r.last_activity_unix_ms) : 0;
+    dialog::EndReason reason;
+    if (position < 0 || !dialog::is_live(phase)) {
+      ++unknown;  // its destination or set is gone from the configuration (or no least-loaded set)
+    } else if (dialog::expired(phase, 0, age - std::min(age, idle), age, timeouts, reason)) {
+      ++expired;
+    } else {
+      dataplane::DialogView d;
+      d.key = {r.call_id_hash, r.caller_tag_hash};
+      d.destination = static_cast<uint16_t>(position);
+      for (const std::string& name : r.resources)
+        for (std::size_t k = 0; snap && k < snap->resource_names.size(); ++k)
+          if (snap->resource_names[k] == name) d.resources |= static_cast<uint8_t>(1u << k);
+      d.phase = phase;
+      d.initial_cseq = r.initial_cseq;
+      d.callee_tag = r.callee_tag;
+      switch (engine_.restore_dialog(d, age, idle)) {
+        case dataplane::Engine::Restore::restored:
+          ++restored;
+          continue;
+        case dataplane::Engine::Restore::exists:
+          ++duplicate;
+          continue;
+        case dataplane::Engine::Restore::table_full:
+          ++full;
+          break;
+        case dataplane::Engine::Restore::bad_destination:
+          ++unknown;
+          break;
+      }
+    }
+    store_.erase_dialog(r.call_id_hash, r.caller_tag_hash);
+  }
+  restore_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  dialogs_restored_ = restored;
+  dialogs_restore_expired_ = expired;
+  dialogs_restore_dropped_ = unknown + full + undecodable;
+  std::printf(
+      "siplbd: store: %llu dialog(s) restored in %.3f s (%llu expired, %llu for destinations no longer "
+      "configured, %llu beyond the table's capacity, %zu undecodable, %llu duplicate)\n",
+      static_cast<unsigned long long>(restored), restore_seconds_, static_cast<unsigned long long>(expired),
+      static_cast<unsigned long long>(unknown), static_cast<unsigned long long>(full), undecodable,
+      static_cast<unsigned long long>(duplicate));
+  std::fflush(stdout);
+}
+
+}  // namespace siplb::control
