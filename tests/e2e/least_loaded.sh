@@ -17,57 +17,6 @@ LIFETIME_S=12
 lab_up 3
 for n in 1 2 3; do start_uas "$n"; done
 
-# least_loaded_config FILE MODE CAPACITY1 CAPACITY2 CAPACITY3
-least_loaded_config() {
-  local file=$1 mode=$2
-  shift 2
-  E2E_STATE=inactive write_config "$file" least-loaded 1 1 1
-  # write_config writes one set; add the least-loaded keys after its "algorithm" line and a
-  # capacity to each destination (after its weight line), and the dialog timers.
-  awk -v mode="$mode" -v c1="$1" -v c2="$2" -v c3="$3" '
-    /^algorithm = / { print; print "resources = [\"calls\"]"; print "load_mode = \"" mode "\""; next }
-    /^weight = / { n++; print; print "capacity = " (n == 1 ? c1 : n == 2 ? c2 : c3); next }
-    { print }' "$file" >"$file.tmp"
-  printf '\n[dialogs]\ncapacity = 4096\nearly_timeout_s = 6\nmax_lifetime_s = %s\n' "$LIFETIME_S" >>"$file.tmp"
-  mv "$file.tmp" "$file"
-}
-
-# loads: "U1 U2 U3", the calls each server holds, from a counters block (stdin).
-loads() {
-  awk '/^load \(least-loaded/{s=1; next} /^[a-z]/{s=0}
-       s && $1 == "set" { for (i = 1; i <= NF; i++) if ($i ~ /^calls=/) { split(substr($i, 7), a, "/"); printf "%s%s", sep, a[1]; sep = " " } }
-       END { print "" }'
-}
-live_dialogs() { awk '$1 == "dialogs:" && $2 == "live" {print $3}'; }
-ended() { awk -v r="$1" '$1 == "ended" && $2 == r {v = $3} END {print v + 0}'; }
-
-# uac_in_background NAME PORT CALLS HOLD_MS [SCENARIO]: sipp callers from the client namespace
-# (a port of their own, so that several run at once); sets BG_PID.
-uac_in_background() {
-  local name=$1 port=$2 calls=$3 hold=$4 scenario=${5:-$UAC_XML}
-  (cd "$WORK" && exec timeout -k 5 $((hold / 1000 + 60)) ip netns exec "$LAB-c" sipp -sf "$scenario" "$LB_IP:5060" \
-    -i "$CLIENT_IP" -p "$port" -m "$calls" -r 20 -d "$hold" -nostdin -timeout $((hold / 1000 + 50)) \
-    >"$WORK/uac-$name.out" 2>&1) &
-  BG_PID=$!
-  E2E_PIDS+=("$BG_PID")
-}
-# calls_ok NAME / calls_failed NAME: sipp's final tallies.
-calls_ok() { awk -F'|' '/Successful call/ {gsub(/ /, "", $3); v = $3} END {print v + 0}' "$WORK/uac-$1.out"; }
-calls_failed() { awk -F'|' '/Failed call/ {gsub(/ /, "", $3); v = $3} END {print v + 0}' "$WORK/uac-$1.out"; }
-wait_pid() {  # PID SECONDS WHAT
-  local pid=$1
-  gone() { ! kill -0 "$pid" 2>/dev/null; }
-  wait_until "$2" "$3" gone
-  wait "$pid" 2>/dev/null || true
-}
-loads_are() {  # "U1 U2 U3"
-  [ "$(siplbd_counters | loads)" = "$1" ]
-}
-expect_loads() {  # "U1 U2 U3" WHAT
-  wait_for 10 loads_are "$1" || fail "$2: loads $(siplbd_counters | loads), expected $1"
-  log "$2: loads $1"
-}
-
 # --- 1. absolute ----------------------------------------------------------------------------------
 least_loaded_config "$WORK/h.toml" absolute 4 8 12
 start_siplbd "$WORK/h.toml"
