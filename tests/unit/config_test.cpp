@@ -171,7 +171,8 @@ TEST(ConfigExample, EveryKeyOfTheSchemaAppears) {
         "enabled", "interval_ms", "timeout_ms", "failure_threshold", "recovery_threshold",
         "success_codes", "from_uri", "id", "name", "algorithm", "hash_key", "maglev_table_size",
         "dispatcher_list", "uri", "weight", "priority", "probe", "state", "attrs", "capacity", "resources", "load_mode", "overcommit",
-        "early_timeout_s", "max_lifetime_s", "idle_timeout_s", "methods", "domains", "user_prefixes"}) {
+        "early_timeout_s", "max_lifetime_s", "idle_timeout_s", "methods", "domains", "user_prefixes",
+        "event_ring", "idle", "idle_polls", "idle_sleep_us", "dir", "durability", "socket"}) {
     EXPECT_NE(text.find(std::string(key) + " = "), std::string::npos) << key;
   }
 }
@@ -587,6 +588,50 @@ TEST(ConfigErrors, WorkersAndTables) {
                "test.toml:2: tables.arp_timeout_s must be 1..86400, got 0");
   expect_error(before_minimal("[tables]\narp_pending_packets = 5000\n"),
                "test.toml:2: tables.arp_pending_packets must be 1..4096, got 5000");
+}
+
+TEST(ConfigSections, StoreApiMetricsAndIdleWorkers) {
+  const Config d = load_ok(kMinimal);
+  EXPECT_EQ(d.store.dir, "/var/lib/siplb");
+  EXPECT_EQ(d.store.durability, Durability::sync);
+  EXPECT_EQ(d.api.socket, "/run/siplb/siplbd.sock");
+  EXPECT_EQ(d.metrics.address, "127.0.0.1");
+  EXPECT_EQ(d.metrics.port, 9465);
+  EXPECT_EQ(d.workers.idle, IdleMode::poll);
+  EXPECT_EQ(d.workers.event_ring, 16384u);
+  const Config c = load_ok(
+      "[store]\ndir = \"/srv/siplb\"\ndurability = \"async\"\n[api]\nsocket = \"/tmp/x.sock\"\n"
+      "[metrics]\naddress = \"::1\"\nport = 0\n[workers]\nidle = \"adaptive\"\nidle_polls = 8\n"
+      "idle_sleep_us = 50\nevent_ring = 4096\n" +
+      std::string(kMinimal));
+  EXPECT_EQ(c.store.dir, "/srv/siplb");
+  EXPECT_EQ(c.store.durability, Durability::async);
+  EXPECT_EQ(c.api.socket, "/tmp/x.sock");
+  EXPECT_EQ(c.metrics.address, "::1");
+  EXPECT_EQ(c.metrics.port, 0);
+  EXPECT_EQ(c.workers.idle, IdleMode::adaptive);
+  EXPECT_EQ(c.workers.idle_polls, 8u);
+  EXPECT_EQ(c.workers.idle_sleep_us, 50u);
+  EXPECT_EQ(c.workers.event_ring, 4096u);
+  EXPECT_EQ(load_ok("[store]\ndurability = \"memory\"\ndir = \"\"\n" + std::string(kMinimal)).store.durability,
+            Durability::memory);
+}
+
+TEST(ConfigErrors, StoreApiMetricsAndIdleWorkers) {
+  expect_error(before_minimal("[store]\ndurability = \"fast\"\n"),
+               "test.toml:2: store.durability must be one of \"sync\", \"async\", \"memory\", got \"fast\"");
+  expect_error(before_minimal("[store]\ndir = \"\"\n"),
+               "test.toml:2: store.dir must not be empty (durability \"memory\" keeps no files)");
+  expect_error(before_minimal("[store]\nfolder = \"/x\"\n"), "test.toml:2: [store]: unknown key 'folder' (expected dir, durability)");
+  expect_error(before_minimal("[api]\nsocket = \"/" + std::string(120, 'a') + "\"\n"),
+               "test.toml:2: api.socket path is longer than a Unix socket address holds (107 octets)");
+  expect_error(before_minimal("[metrics]\naddress = \"localhost\"\n"),
+               "test.toml:2: metrics.address must be an IPv4 or IPv6 address, got \"localhost\"");
+  expect_error(before_minimal("[metrics]\nport = 70000\n"), "test.toml:2: metrics.port must be 0..65535, got 70000");
+  expect_error(before_minimal("[workers]\nidle = \"sleep\"\n"),
+               "test.toml:2: workers.idle must be one of \"poll\", \"adaptive\", got \"sleep\"");
+  expect_error(before_minimal("[workers]\nevent_ring = 10\n"),
+               "test.toml:2: workers.event_ring must be 1024..4194304, got 10");
 }
 
 TEST(ConfigErrors, Probing) {
