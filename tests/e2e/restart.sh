@@ -51,7 +51,7 @@ out=$(ip netns exec "$LAB-lb" "$SIPLBD" -l 0-1 --no-huge -m 512 --no-pci --file-
 rc=$?
 rm -rf "/var/run/dpdk/$LAB-second"
 [ "$rc" -eq 1 ] || fail "second siplbd: exit code $rc, expected 1 ($out)"
-echo "$out" | grep -q "^siplbd: store $WORK/store: .*in use by another siplbd" ||
+grep -q "^siplbd: store $WORK/store: .*in use by another siplbd" <<<"$out" ||
   fail "second siplbd: expected one line naming the store and the lock, got: $out"
 log "a second siplbd on the same store: '$out' (exit $rc)"
 
