@@ -100,7 +100,8 @@ struct RunResult {
 struct RunOptions {
   bool with_socket = true;  // pass --socket <the test server's path>
   std::map<std::string, std::string> env;
-  int interrupt_after_ms = 0;  // send SIGINT after this long
+  // Send SIGINT once stdout holds this text (so the child's handler is surely installed).
+  std::string interrupt_once_shown;
 };
 
 std::string read_all(const std::string& path) {
@@ -254,8 +255,10 @@ class SiplbctlTest : public ::testing::Test {
     }
     ::close(out_fd);
     ::close(err_fd);
-    if (options.interrupt_after_ms > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.interrupt_after_ms));
+    if (!options.interrupt_once_shown.empty()) {
+      test::eventually([&] { return read_all(out_path).find(options.interrupt_once_shown) != std::string::npos; },
+                       std::chrono::milliseconds(10000));
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));  // into the pause between refreshes
       ::kill(pid, SIGINT);
     }
     int status = 0;
@@ -623,7 +626,7 @@ TEST_F(SiplbctlTest, WatchRedrawsStatsCountTimes) {
 
 TEST_F(SiplbctlTest, WatchEndsWithExitZeroOnCtrlC) {
   RunOptions options;
-  options.interrupt_after_ms = 400;
+  options.interrupt_once_shown = "siplbctl stats  every 0.1 s  ";
   RunResult result = run({"stats", "--watch", "--interval", "0.1"}, options);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_GE(occurrences(result.out, "siplbctl stats  every 0.1 s  "), 1u);

@@ -288,7 +288,7 @@ void CommandLine::add_dialog_commands(CLI::App& dialogs) {
   add(dialogs, "count", "Live dialogs, per destination (API: dialogs.count)",
       [this] { request("dialogs.count", Json::object(), render_dialog_count); });
 
-  CLI::App* list = add(dialogs, "list", "Dialogs, oldest first (API: dialogs.list)", [this] {
+  CLI::App* list = add(dialogs, "list", "Dialogs tracked by siplbd (API: dialogs.list)", [this] {
     Json args = Json::object();
     put_optional(args, "destination", in_.destination);
     put_optional(args, "phase", in_.phase);
