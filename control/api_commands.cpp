@@ -142,7 +142,7 @@ Reply ControlPlane::find_destination(const Json& args, uint16_t& position) const
   int found = -1, matches = 0, p = 0;
   for (const auto& sc : running_.sets)
     for (const auto& d : sc.set.destinations) {
-      if (d.uri == uri && (!set || sc.set.id == static_cast<uint32_t>(*set))) {
+      if (!d.uri.empty() && d.uri == uri && (!set || sc.set.id == static_cast<uint32_t>(*set))) {
         if (found < 0) found = p;
         ++matches;
       }
@@ -227,7 +227,7 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
           sum_over_workers(engine_, [i](const dataplane::WorkerCounters& c) { return c.drops[i].get(); });
     Json destinations = Json::array();
     for (uint16_t p = 0; p < position_set_.size() && p < dataplane::kMaxDestinations; ++p)
-      destinations.push_back(
+      if (listed(p)) destinations.push_back(
           {{"set", set_id_of(p)}, {"uri", destination_at(p).uri},
            {"forwarded", sum_over_workers(engine_, [p](const dataplane::WorkerCounters& c) { return c.forwarded_to[p].get(); })}});
     return Reply::success({{"totals", totals}, {"workers", workers}, {"replies", replies}, {"drops", drops},
@@ -242,7 +242,8 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
     bool found = false;
     for (const auto& sc : running_.sets) {
       Json dests = Json::array();
-      for (std::size_t d = 0; d < sc.set.destinations.size(); ++d, ++position) dests.push_back(destination_json(position));
+      for (std::size_t d = 0; d < sc.set.destinations.size(); ++d, ++position)
+        if (listed(position)) dests.push_back(destination_json(position));
       if (set && sc.set.id != static_cast<uint32_t>(*set)) continue;
       found = true;
       sets.push_back({{"id", sc.set.id}, {"name", sc.set.name},
@@ -258,11 +259,99 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
     if (Reply r = find_destination(args, position); !r.ok) return r;
     return Reply::success(destination_json(position));
   }
-  if (name == "dest.add" || name == "dest.remove") {
-    // Positions index the LoadBoard, the dialogs and the counters for the life of the process.
-    return Reply::failure(api::code::conflict, "command",
-                          name.substr(5) + " of a destination at run time is not supported yet: change " +
-                              file_.source + " and restart siplbd (reload keeps the sets' shape)");
+  if (name == "dest.add") {
+    std::string uri;
+    int64_t set_id = 0;
+    std::optional<int64_t> weight, priority;
+    std::map<std::string, int64_t> capacity;
+    if (!api::check_known(args, {"set", "uri", "weight", "priority", "capacity"}, error) ||
+        !api::get_integer(args, "set", Arg::required, 0, UINT32_MAX, set_id, error) ||
+        !api::get_string(args, "uri", Arg::required, uri, error) ||
+        !api::get_integer(args, "weight", weight, 0, 65535, error) ||
+        !api::get_integer(args, "priority", priority, INT32_MIN, INT32_MAX, error) ||
+        !api::get_integer_map(args, "capacity", Arg::optional, 0, UINT32_MAX, capacity, error))
+      return error;
+    const config::SetConfig* sc = nullptr;
+    for (const auto& s : running_.sets)
+      if (s.set.id == static_cast<uint32_t>(set_id)) sc = &s;
+    if (!sc) return Reply::failure(api::code::not_found, "args.set", "no set " + std::to_string(set_id));
+    net::SocketAddress address;
+    std::string why;
+    if (!config::parse_destination_uri(uri, address, why)) return Reply::failure(api::code::bad_argument, "args.uri", why);
+    bool has_v6 = false;
+    for (const auto& i : running_.interfaces) has_v6 |= i.address6.has_value();
+    if (address.ip.is_v6() && !has_v6)
+      return Reply::failure(api::code::bad_argument, "args.uri", "an IPv6 destination needs an interface with address6");
+    if (find_position(sc->set.id, uri) >= 0)
+      return Reply::failure(api::code::conflict, "args.uri", uri + " is in set " + std::to_string(set_id) + " already");
+    for (const auto& [res, n] : capacity) {
+      bool known = false;
+      for (const auto& r : sc->set.resources) known |= r == res;
+      if (!known)
+        return Reply::failure(api::code::bad_argument, "args.capacity." + res,
+                              "set " + std::to_string(set_id) + " has no resource \"" + res + "\"");
+    }
+    const auto id = static_cast<uint32_t>(set_id);
+    const DestinationOverride* had = overlay_.find(id, uri);
+    const DestinationOverride before = had ? *had : DestinationOverride{};
+    DestinationOverride& o = overlay_.at(id, uri);
+    bool in_file = false;
+    for (const auto& s : file_.sets)
+      for (const auto& d : s.set.destinations) in_file |= s.set.id == id && d.uri == uri;
+    if (in_file) {
+      o = DestinationOverride{};  // a file destination the operator had removed comes back as the file has it
+    } else {
+      o.added = true;
+      o.removed = false;
+    }
+    if (weight) o.weight = static_cast<uint16_t>(*weight);
+    if (priority) o.priority = static_cast<int32_t>(*priority);
+    for (const auto& [res, n] : capacity) o.capacity[res] = static_cast<uint32_t>(n);
+    if (!apply_overlay(why)) {
+      overlay_.at(id, uri) = before;
+      if (before.empty()) overlay_.erase(id, uri);
+      return Reply::failure(api::code::conflict, "args.uri", "not added: " + why);
+    }
+    if (overlay_.find(id, uri) && overlay_.find(id, uri)->empty()) overlay_.erase(id, uri);
+    persist_override(id, uri);
+    if (logs(LogLevel::info)) {
+      std::printf("siplbd: api: dest.add %s (set %u)\n", uri.c_str(), id);
+      std::fflush(stdout);
+    }
+    return Reply::success(destination_json(static_cast<uint16_t>(find_position(id, uri))));
+  }
+  if (name == "dest.remove") {
+    uint16_t position;
+    if (!api::check_known(args, {"uri", "set"}, error)) return error;
+    if (Reply r = find_destination(args, position); !r.ok) return r;
+    const uint32_t id = set_id_of(position);
+    const std::string uri = destination_at(position).uri;
+    std::vector<uint32_t> counts(position_set_.size());
+    engine_.count_dialogs_by_destination(counts.data(), counts.size());
+    const DestinationOverride* had = overlay_.find(id, uri);
+    const DestinationOverride before = had ? *had : DestinationOverride{};
+    if (before.added) {
+      overlay_.erase(id, uri);  // added by the operator: nothing of it is left to remember
+    } else {
+      DestinationOverride& o = overlay_.at(id, uri);
+      o = DestinationOverride{};
+      o.removed = true;
+    }
+    std::string why;
+    if (!apply_overlay(why)) {
+      overlay_.at(id, uri) = before;
+      if (before.empty()) overlay_.erase(id, uri);
+      return Reply::failure(api::code::failed, "", "not removed: " + why);
+    }
+    persist_override(id, uri);
+    if (logs(LogLevel::info)) {
+      std::printf("siplbd: api: dest.remove %s (set %u)\n", uri.c_str(), id);
+      std::fflush(stdout);
+    }
+    return Reply::success({{"removed", uri},
+                           {"set", id},
+                           {"calls_in_progress", counts[position]},
+                           {"note", "calls in progress on it go on to their end; new ones go elsewhere"}});
   }
   if (name == "dest.set_state" || name == "dest.set_weight" || name == "dest.set_capacity" || name == "dest.drain" ||
       name == "dest.undrain") {
@@ -378,7 +467,7 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
     engine_.count_dialogs_by_destination(counts.data(), counts.size());
     Json by = Json::array();
     for (uint16_t p = 0; p < counts.size(); ++p)
-      if (running_.sets[position_set_[p]].set.algorithm == balance::Algorithm::least_loaded)
+      if (listed(p) && running_.sets[position_set_[p]].set.algorithm == balance::Algorithm::least_loaded)
         by.push_back({{"set", set_id_of(p)}, {"uri", destination_at(p).uri}, {"dialogs", counts[p]}});
     return Reply::success(
         {{"live", engine_.dialogs_live()}, {"capacity", engine_.dialogs_capacity()}, {"by_destination", by}});

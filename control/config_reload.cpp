@@ -26,7 +26,9 @@ bool prepare_reload(const config::Config& running, config::Config& next, std::st
       return false;
     }
     for (std::size_t d = 0; d < a.destinations.size(); ++d) {
-      if (!(a.destinations[d].address == b.destinations[d].address)) {
+      // A free position (control/destination_layout.hpp: no URI, no address) may take one.
+      const bool free_slot = a.destinations[d].uri.empty() && a.destinations[d].address.port == 0;
+      if (!free_slot && !(a.destinations[d].address == b.destinations[d].address)) {
         error = which + " destination " + std::to_string(d + 1) + ": address changed (" + a.destinations[d].uri +
                 " -> " + b.destinations[d].uri + "): restart siplbd to change destinations";
         return false;

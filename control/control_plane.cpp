@@ -38,18 +38,14 @@ bool ControlPlane::start(std::string& error) {
   for (const auto& k : skipped)
     std::printf("siplbd: store: destination override '%s' does not parse; ignored\n", k.c_str());
   std::vector<std::string> stale;
-  running_ = overlay_.apply(file_, &stale);
+  const config::Config effective = overlay_.apply(file_, &stale);
   for (const auto& k : stale)
     std::printf("siplbd: store: override '%s' names nothing in %s; kept, not applied\n", k.c_str(),
                 file_.source.c_str());
-  if (!prepare_reload(file_, running_, error)) return false;  // resource columns as the file's
-  make_prober();
-  if (!publish_snapshot(running_, error)) return false;
-  restore_dialogs();
-  return true;
-}
-
-void ControlPlane::make_prober() {
+  layout_.init(effective, dataplane::kMaxDestinations);
+  DestinationLayout placed_layout;
+  if (!layout_.place(effective, running_, placed_layout, error)) return false;
+  layout_ = std::move(placed_layout);
   ProberSettings ps;
   ps.enabled = running_.probing.enabled;
   ps.interval_ms = running_.probing.interval_ms;
@@ -57,6 +53,13 @@ void ControlPlane::make_prober() {
   ps.failure_threshold = running_.probing.failure_threshold;
   ps.recovery_threshold = running_.probing.recovery_threshold;
   ps.success_codes = running_.probing.success_codes;
+  prober_ = std::make_unique<HealthProber>(ps, probe_targets());
+  if (!publish_snapshot(running_, error)) return false;
+  restore_dialogs();
+  return true;
+}
+
+std::vector<ProbeTarget> ControlPlane::probe_targets() {
   std::vector<ProbeTarget> targets;
   position_set_.clear();
   for (std::size_t k = 0; k < running_.sets.size(); ++k)
@@ -78,7 +81,7 @@ void ControlPlane::make_prober() {
       targets.push_back(std::move(t));
       position_set_.push_back(static_cast<uint16_t>(k));
     }
-  prober_ = std::make_unique<HealthProber>(ps, std::move(targets));
+  return targets;
 }
 
 std::vector<balance::DestinationState> ControlPlane::selection_states() const {
@@ -154,38 +157,47 @@ bool ControlPlane::reload(std::string& error) {
     ++reloads_refused_;
     return false;
   }
-  config::Config next = overlay_.apply(*loaded.config);
-  if (!prepare_reload(running_, next, error)) {
+  if (!place_and_publish(overlay_.apply(*loaded.config), error)) {
     error = file_.source + ": " + error;
-    ++reloads_refused_;
-    return false;
-  }
-  // A state the operator changed in the file wins over what probing had found.
-  const std::vector<balance::DestinationState> before = prober_->states();
-  std::size_t position = 0;
-  for (std::size_t k = 0; k < running_.sets.size(); ++k)
-    for (std::size_t d = 0; d < running_.sets[k].set.destinations.size(); ++d, ++position)
-      if (running_.sets[k].set.destinations[d].state != next.sets[k].set.destinations[d].state)
-        prober_->set_state(static_cast<uint16_t>(position), next.sets[k].set.destinations[d].state);
-  if (!publish_snapshot(next, error)) {
-    error = file_.source + ": " + error;
-    for (std::size_t d = 0; d < before.size(); ++d) prober_->set_state(static_cast<uint16_t>(d), before[d]);
     ++reloads_refused_;
     return false;
   }
   file_ = std::move(*loaded.config);
-  running_ = std::move(next);
   ++reloads_;
   return true;
 }
 
-bool ControlPlane::apply_overlay(std::string& error) {
-  config::Config next = overlay_.apply(file_);
+bool ControlPlane::place_and_publish(const config::Config& effective, std::string& error) {
+  config::Config next;
+  DestinationLayout next_layout;
+  if (!layout_.place(effective, next, next_layout, error)) return false;
   if (!prepare_reload(running_, next, error)) return false;
-  if (!publish_snapshot(next, error)) return false;
-  running_ = std::move(next);
+  // Positions that changed hands (added, removed) get new probe targets; a state changed in the
+  // file or by the operator wins over what probing had found.
+  const config::Config before_config = running_;
+  const std::vector<ProbeTarget> before_targets = prober_->targets();
+  const std::vector<balance::DestinationState> before_states = prober_->states();
+  running_ = next;
+  prober_->update_targets(probe_targets());
+  std::size_t position = 0;
+  for (std::size_t k = 0; k < running_.sets.size(); ++k)
+    for (std::size_t d = 0; d < running_.sets[k].set.destinations.size(); ++d, ++position) {
+      const auto& now = running_.sets[k].set.destinations[d];
+      const auto& was = before_config.sets[k].set.destinations[d];
+      if (now.uri == was.uri && now.state != was.state) prober_->set_state(static_cast<uint16_t>(position), now.state);
+    }
+  if (!publish_snapshot(running_, error)) {
+    running_ = before_config;
+    prober_->update_targets(before_targets);
+    probe_targets();  // position_set_ as before
+    for (std::size_t d = 0; d < before_states.size(); ++d) prober_->set_state(static_cast<uint16_t>(d), before_states[d]);
+    return false;
+  }
+  layout_ = std::move(next_layout);
   return true;
 }
+
+bool ControlPlane::apply_overlay(std::string& error) { return place_and_publish(overlay_.apply(file_), error); }
 
 void ControlPlane::persist_override(uint32_t set, const std::string& uri) {
   const std::string record = overlay_.record(set, uri);
@@ -197,7 +209,7 @@ int ControlPlane::find_position(uint32_t set_id, const std::string& uri) const {
   int position = 0;
   for (const auto& sc : running_.sets)
     for (const auto& d : sc.set.destinations) {
-      if (sc.set.id == set_id && d.uri == uri) return position;
+      if (sc.set.id == set_id && !d.uri.empty() && d.uri == uri) return position;
       ++position;
     }
   return -1;

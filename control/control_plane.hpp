@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/api_server.hpp"
+#include "destination_layout.hpp"
 #include "destination_overlay.hpp"
 #include "health_prober.hpp"
 #include "siplb/config/config.hpp"
@@ -62,9 +63,14 @@ class ControlPlane {
   uint64_t now_ms() const;
   std::vector<balance::DestinationState> selection_states() const;
   bool publish_snapshot(const config::Config& cfg, std::string& error);
+  // Places `effective` (a file with the overlay applied) into the positions and publishes it;
+  // nothing changes when it fails.
+  bool place_and_publish(const config::Config& effective, std::string& error);
   // Re-applies the overlay to the file configuration and publishes it (operator changes).
   bool apply_overlay(std::string& error);
-  void make_prober();
+  std::vector<ProbeTarget> probe_targets();  // by position, from running_; also fills position_set_
+  // A position that holds a destination (not a free or removed one: destination_layout.hpp).
+  bool listed(uint16_t position) const { return !destination_at(position).uri.empty(); }
   void persist_override(uint32_t set, const std::string& uri);
   int find_position(uint32_t set_id, const std::string& uri) const;  // -1: none
   uint32_t set_id_of(uint16_t position) const;
@@ -82,8 +88,9 @@ class ControlPlane {
   api::Reply find_destination(const api::Json& args, uint16_t& position) const;
 
   config::Config file_;     // as the file says
-  config::Config running_;  // the file with the overlay applied: what the snapshot is built from
+  config::Config running_;  // the file with the overlay applied, placed: what the snapshot is built from
   DestinationOverlay overlay_;
+  DestinationLayout layout_;
   dataplane::Engine& engine_;
   store::Store& store_;
   std::unique_ptr<HealthProber> prober_;

@@ -71,9 +71,14 @@ void DestinationOverlay::load(const std::vector<std::pair<std::string, std::stri
           if (ok) o.capacity[res] = v.get<uint32_t>();
         }
     }
-    if (j.contains("drained")) {
-      ok = ok && j["drained"].is_boolean();
-      if (ok) o.drained = j["drained"].get<bool>();
+    for (const char* flag : {"drained", "added", "removed"}) {
+      if (!j.contains(flag)) continue;
+      ok = ok && j[flag].is_boolean();
+      if (!ok) break;
+      const bool v = j[flag].get<bool>();
+      if (std::string_view(flag) == "drained") o.drained = v;
+      if (std::string_view(flag) == "added") o.added = v;
+      if (std::string_view(flag) == "removed") o.removed = v;
     }
     if (!ok) {
       skipped.push_back(k);
@@ -101,6 +106,8 @@ std::string DestinationOverlay::record(uint32_t set, const std::string& uri) con
   if (o->priority) j["priority"] = *o->priority;
   if (!o->capacity.empty()) j["capacity"] = o->capacity;
   if (o->drained) j["drained"] = true;
+  if (o->added) j["added"] = true;
+  if (o->removed) j["removed"] = true;
   return j.dump();
 }
 
@@ -112,7 +119,23 @@ bool DestinationOverlay::drained(uint32_t set, const std::string& uri) const {
 config::Config DestinationOverlay::apply(const config::Config& file, std::vector<std::string>* stale) const {
   config::Config out = file;
   std::map<std::string, bool> used;
-  for (auto& sc : out.sets)
+  for (auto& sc : out.sets) {
+    // The operator's removals and additions first; the overrides below apply to both kinds.
+    std::erase_if(sc.set.destinations, [&](const balance::Destination& d) {
+      const DestinationOverride* o = find(sc.set.id, d.uri);
+      if (o && o->removed) used[key(sc.set.id, d.uri)] = true;
+      return o && o->removed;
+    });
+    for (const auto& [k, o] : overrides_) {
+      if (!o.added || k.compare(0, k.find(' '), std::to_string(sc.set.id)) != 0) continue;
+      balance::Destination d;
+      d.uri = k.substr(k.find(' ') + 1);
+      std::string reason;
+      bool present = false;
+      for (const auto& existing : sc.set.destinations) present |= existing.uri == d.uri;
+      if (present || !config::parse_destination_uri(d.uri, d.address, reason)) continue;  // stale
+      sc.set.destinations.push_back(std::move(d));
+    }
     for (auto& d : sc.set.destinations) {
       const DestinationOverride* o = find(sc.set.id, d.uri);
       if (!o) continue;
@@ -136,6 +159,7 @@ config::Config DestinationOverlay::apply(const config::Config& file, std::vector
         }
       }
     }
+  }
   if (stale)
     for (const auto& [k, o] : overrides_)
       if (!used.count(k)) stale->push_back(k);
@@ -157,6 +181,12 @@ std::vector<OverlayChange> DestinationOverlay::diff(const config::Config& file) 
       if (o->priority) add("priority", d.priority, *o->priority);
       for (const auto& [res, max] : o->capacity) add("capacity." + res, capacity_of(d, res), max);
       if (o->drained) add("drained", false, true);
+      if (o->removed) add("removed", false, true);
+    }
+  for (const auto& [k, o] : overrides_)
+    if (o.added) {
+      const auto space = k.find(' ');
+      out.push_back({static_cast<uint32_t>(std::stoul(k.substr(0, space))), k.substr(space + 1), "added", "false", "true"});
     }
   return out;
 }
@@ -179,6 +209,7 @@ std::string export_sets_toml(const config::Config& running, const std::vector<ba
     for (const auto& d : sc.set.destinations) {
       const auto state = position < states.size() ? states[position] : d.state;
       ++position;
+      if (d.uri.empty()) continue;  // a free or removed position (destination_layout.hpp)
       out += "\n[[set.destination]]\nuri = " + toml_string(d.uri) + "\n";
       out += "weight = " + std::to_string(d.weight) + "\npriority = " + std::to_string(d.priority) + "\n";
       out += "state = " + toml_string(std::string(balance::state_name(state))) + "\n";
@@ -199,6 +230,7 @@ std::string export_dispatcher_list(const config::Config& running,
     for (const auto& d : sc.set.destinations) {
       const auto state = position < states.size() ? states[position] : d.state;
       ++position;
+      if (d.uri.empty()) continue;  // a free or removed position (destination_layout.hpp)
       int flags = 0;
       if (state == balance::DestinationState::inactive) flags = 1;
       if (state == balance::DestinationState::disabled) flags = 4;

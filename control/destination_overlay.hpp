@@ -22,15 +22,17 @@ struct DestinationOverride {
   std::optional<int32_t> priority;
   std::map<std::string, uint32_t> capacity;  // resource name -> calls
   bool drained = false;                      // no new calls; calls in progress go on
+  bool added = false;    // not in the file: added by the operator (siplbctl dest add)
+  bool removed = false;  // in the file, removed by the operator (siplbctl dest remove)
 
-  bool empty() const { return !state && !weight && !priority && capacity.empty() && !drained; }
+  bool empty() const { return !state && !weight && !priority && capacity.empty() && !drained && !added && !removed; }
 };
 
 // One difference between the file and what runs, for `dest diff`.
 struct OverlayChange {
   uint32_t set = 0;
   std::string uri;
-  std::string field;    // "state", "weight", "priority", "capacity.<resource>", "drained"
+  std::string field;    // "state", "weight", "priority", "capacity.<resource>", "drained", "added", "removed"
   std::string config;   // as the file says (JSON text)
   std::string running;  // as it runs (JSON text)
 };
@@ -48,9 +50,11 @@ class DestinationOverlay {
   // The record to store for a destination ("" when its override is empty: erase it instead).
   std::string record(uint32_t set, const std::string& uri) const;
 
-  // The file's configuration with the overlay applied (weights, priorities, states, capacities).
-  // Overrides naming a destination or resource the file no longer has are left out and named in
-  // `stale` (their records stay until the operator changes them again).
+  // The file's configuration with the overlay applied: added destinations appended to their set
+  // (defaults as the file's: weight 1, priority 0, active, probed), removed ones left out, then
+  // weights, priorities, states and capacities. Overrides naming a set, destination or resource
+  // the file no longer has are left out and named in `stale` (their records stay until the
+  // operator changes them again).
   config::Config apply(const config::Config& file, std::vector<std::string>* stale = nullptr) const;
   bool drained(uint32_t set, const std::string& uri) const;
 

@@ -106,6 +106,17 @@ bool HealthProber::set_state(uint16_t destination, DestinationState state) {
   return true;
 }
 
+void HealthProber::update_targets(std::vector<ProbeTarget> targets) {
+  std::vector<Tracking> tracking(targets.size());
+  for (std::size_t d = 0; d < targets.size(); ++d)
+    if (d < targets_.size() && targets_[d].uri == targets[d].uri && targets_[d].probe == targets[d].probe) {
+      targets[d].state = targets_[d].state;
+      tracking[d] = tracking_[d];
+    }
+  targets_ = std::move(targets);
+  tracking_ = std::move(tracking);
+}
+
 HealthProber::ProbeStatus HealthProber::status(uint16_t destination) const {
   if (destination >= tracking_.size()) return {};
   const Tracking& k = tracking_[destination];

@@ -53,6 +53,10 @@ class HealthProber {
   // returns it to active (probing resumes). Returns false for an unknown position.
   bool set_state(uint16_t destination, balance::DestinationState state);
 
+  // New targets by position (destinations added or removed at run time): a position whose URI is
+  // the same keeps its state and probe history; any other starts afresh from its target.
+  void update_targets(std::vector<ProbeTarget> targets);
+
   const std::vector<ProbeTarget>& targets() const { return targets_; }
   // What the probes of one destination found: the last final answer's code (0: none yet, 408 for
   // a timeout) and the current runs of failures and successes.

@@ -66,6 +66,7 @@ std::string ControlPlane::metrics_text() const {
   out.family("siplb_destination_load", MetricType::gauge, "Calls held on the destination, by resource");
   out.family("siplb_destination_capacity", MetricType::gauge, "Calls the destination takes at once, by resource");
   for (uint16_t p = 0; p < position_set_.size(); ++p) {
+    if (!listed(p)) continue;
     const auto& sc = running_.sets[position_set_[p]];
     const balance::Destination& d = destination_at(p);
     const api::PrometheusText::Labels labels{{"set", std::to_string(sc.set.id)}, {"destination", d.uri}};

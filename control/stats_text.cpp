@@ -47,6 +47,7 @@ void ControlPlane::print_stats(std::FILE* out) const {
   if (snap) {
     std::fprintf(out, "destinations (requests forwarded by selection):\n");
     for (std::size_t d = 0; d < snap->destinations.size() && d < dataplane::kMaxDestinations; ++d) {
+      if (!listed(static_cast<uint16_t>(d))) continue;
       uint64_t n = 0;
       for (const auto& w : workers) n += engine_.counters(w.worker).forwarded_to[d].get();
       const char state = d < states.size() ? balance::state_letter(states[d]) : '?';
@@ -74,6 +75,7 @@ void ControlPlane::print_stats(std::FILE* out) const {
     std::fprintf(out, "load (least-loaded destinations):\n");
     for (std::size_t d = 0; d < snap->destinations.size() && d < loads.destinations(); ++d) {
       const dataplane::DestinationInfo& info = snap->destinations[d];
+      if (info.uri.empty()) continue;
       const int32_t set = info.set_position;
       const uint8_t mask = snap->selector->resource_mask(set);
       if (!mask) continue;

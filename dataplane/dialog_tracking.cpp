@@ -44,9 +44,9 @@ void count_change(WorkerContext& ctx, const DialogTable& table, int32_t slot, co
 bool create_dialog_tracking(Shared& shared, const config::Config& config, rte_rcu_qsbr* rcu, int socket,
                             std::string& error) {
   if (!config.uses_least_loaded()) return true;
-  std::size_t destinations = 0;
-  for (const auto& s : config.sets) destinations += s.set.destinations.size();
-  shared.loads = std::make_unique<balance::LoadBoard>(destinations);
+  // A row for every position a destination can take while siplbd runs (control adds
+  // destinations at run time into positions it keeps free).
+  shared.loads = std::make_unique<balance::LoadBoard>(kMaxDestinations);
   DialogSettings settings;
   settings.capacity = config.dialogs.capacity;
   const uint64_t per_s = shared.tsc_hz ? shared.tsc_hz : rte_get_tsc_hz();

@@ -836,75 +836,9 @@ bool Loader::load_probing(const toml::Table& t) {
 // "sip:IP[:port][;transport=udp]"; IPv6 in brackets. Hosts must be IP addresses: the data path
 // does no DNS.
 bool Loader::parse_destination_uri(const Section& s, const toml::Value& v, net::SocketAddress& out) {
-  const std::string& uri = v.string;
-  const std::string bad = s.prefix + "uri " + quoted(uri);
-  const std::string form = " (expected \"sip:IP[:port]\", e.g. \"sip:10.0.0.11:5060\" or \"sip:[fd00::11]:5060\")";
-  if (iequals_prefix(uri, "sips:")) {
-    return fail(v.line, bad + ": sips: (TLS) is not supported; siplb forwards SIP over UDP");
-  }
-  if (!iequals_prefix(uri, "sip:")) return fail(v.line, bad + " is not a sip: URI" + form);
-  std::string_view rest = std::string_view(uri).substr(4);
-  if (std::size_t semi = rest.find(';'); semi != std::string_view::npos) {
-    std::string_view params = rest.substr(semi + 1);
-    rest = rest.substr(0, semi);
-    if (!iequals(params, "transport=udp")) {
-      return fail(v.line, bad + ": URI parameters other than transport=udp are not supported");
-    }
-  }
-  if (rest.find('@') != std::string_view::npos) {
-    return fail(v.line, bad + ": a destination URI has no user part" + form);
-  }
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!rest.empty() && rest[0] == '[') {
-    std::size_t close = rest.find(']');
-    if (close == std::string_view::npos) return fail(v.line, bad + ": no ']' after the IPv6 address");
-    host = rest.substr(1, close - 1);
-    std::string_view after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return fail(v.line, bad + ": unexpected text after ']'" + form);
-      port = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    std::size_t colon = rest.find(':');
-    if (colon != std::string_view::npos && rest.find(':', colon + 1) != std::string_view::npos) {
-      return fail(v.line, bad + ": an IPv6 host must be written in brackets, e.g. \"sip:[fd00::11]:5060\"");
-    }
-    host = rest.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = rest.substr(colon + 1);
-      has_port = true;
-    }
-  }
-  if (host.empty()) return fail(v.line, bad + " has no host" + form);
-  std::optional<net::IpAddress> ip = net::parse_ip(host);
-  if (!ip) {
-    return fail(v.line, bad + ": the host must be an IP address (no DNS on the data path), got " +
-                            quoted(host));
-  }
-  if (rest[0] == '[' && !ip->is_v6()) {
-    return fail(v.line, bad + ": only IPv6 addresses go in brackets");
-  }
-  out.ip = *ip;
-  out.port = defaults::kDestinationPort;
-  if (has_port) {
-    uint32_t value = 0;
-    bool digits = !port.empty() && port.size() <= 5;
-    for (char c : port) {
-      if (c < '0' || c > '9') {
-        digits = false;
-        break;
-      }
-      value = value * 10 + static_cast<uint32_t>(c - '0');
-    }
-    if (!digits || value < 1 || value > 65535) {
-      return fail(v.line, bad + ": port must be 1..65535, got " + quoted(port));
-    }
-    out.port = static_cast<uint16_t>(value);
-  }
-  return true;
+  std::string reason;
+  if (config::parse_destination_uri(v.string, out, reason)) return true;
+  return fail(v.line, s.prefix + reason);
 }
 
 bool Loader::load_destination(const Section& set, const toml::Table& t, std::size_t ordinal,
@@ -1231,6 +1165,81 @@ std::string_view state_text(DestinationState state) {
     if (n.state == state) return n.name;
   }
   return "?";
+}
+
+bool parse_destination_uri(std::string_view uri, net::SocketAddress& out, std::string& reason) {
+  auto fail = [&reason](std::string why) {
+    reason = std::move(why);
+    return false;
+  };
+  const std::string bad = "uri " + quoted(uri);
+  const std::string form = " (expected \"sip:IP[:port]\", e.g. \"sip:10.0.0.11:5060\" or \"sip:[fd00::11]:5060\")";
+  if (iequals_prefix(uri, "sips:")) {
+    return fail(bad + ": sips: (TLS) is not supported; siplb forwards SIP over UDP");
+  }
+  if (!iequals_prefix(uri, "sip:")) return fail(bad + " is not a sip: URI" + form);
+  std::string_view rest = uri.substr(4);
+  if (std::size_t semi = rest.find(';'); semi != std::string_view::npos) {
+    std::string_view params = rest.substr(semi + 1);
+    rest = rest.substr(0, semi);
+    if (!iequals(params, "transport=udp")) {
+      return fail(bad + ": URI parameters other than transport=udp are not supported");
+    }
+  }
+  if (rest.find('@') != std::string_view::npos) {
+    return fail(bad + ": a destination URI has no user part" + form);
+  }
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (!rest.empty() && rest[0] == '[') {
+    std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return fail(bad + ": no ']' after the IPv6 address");
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return fail(bad + ": unexpected text after ']'" + form);
+      port = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    std::size_t colon = rest.find(':');
+    if (colon != std::string_view::npos && rest.find(':', colon + 1) != std::string_view::npos) {
+      return fail(bad + ": an IPv6 host must be written in brackets, e.g. \"sip:[fd00::11]:5060\"");
+    }
+    host = rest.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (host.empty()) return fail(bad + " has no host" + form);
+  std::optional<net::IpAddress> ip = net::parse_ip(host);
+  if (!ip) {
+    return fail(bad + ": the host must be an IP address (no DNS on the data path), got " +
+                            quoted(host));
+  }
+  if (rest[0] == '[' && !ip->is_v6()) {
+    return fail(bad + ": only IPv6 addresses go in brackets");
+  }
+  out.ip = *ip;
+  out.port = defaults::kDestinationPort;
+  if (has_port) {
+    uint32_t value = 0;
+    bool digits = !port.empty() && port.size() <= 5;
+    for (char c : port) {
+      if (c < '0' || c > '9') {
+        digits = false;
+        break;
+      }
+      value = value * 10 + static_cast<uint32_t>(c - '0');
+    }
+    if (!digits || value < 1 || value > 65535) {
+      return fail(bad + ": port must be 1..65535, got " + quoted(port));
+    }
+    out.port = static_cast<uint16_t>(value);
+  }
+  return true;
 }
 
 std::string_view durability_text(Durability durability) {

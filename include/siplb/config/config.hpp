@@ -261,6 +261,10 @@ ConfigResult load_config_file(const std::string& path);
 
 // The config names of hash keys ("call-id", "from-uri", ...).
 std::string_view hash_key_text(balance::HashKey key);
+// A destination URI as the file and the API take it ("sip:IP[:port]", IPv6 in brackets, only the
+// parameter transport=udp): false with `reason` ("uri \"...\" ...") otherwise.
+bool parse_destination_uri(std::string_view uri, net::SocketAddress& out, std::string& reason);
+
 // The config names of durability modes ("sync", "async", "memory") and idle modes.
 std::string_view durability_text(Durability durability);
 std::string_view idle_mode_text(IdleMode mode);
