@@ -130,7 +130,8 @@ void ControlPlane::tick() {
     } else if (logs(LogLevel::info)) {
       const auto states = prober_->states();
       for (std::size_t d = 0; d < states.size(); ++d)
-        std::printf("siplbd: destination %s is %s\n", destination_at(static_cast<uint16_t>(d)).uri.c_str(),
+        if (listed(static_cast<uint16_t>(d)))
+          std::printf("siplbd: destination %s is %s\n", destination_at(static_cast<uint16_t>(d)).uri.c_str(),
                     std::string(balance::state_name(states[d])).c_str());
     }
     std::fflush(stdout);

@@ -9,7 +9,9 @@
 #     and waits until the probes have marked all three servers active
 #  5. places calls through siplbd with sipp (default 300 calls at 50 per second, each held 500 ms;
 #     ACK and BYE follow siplbd's Record-Route, tools/demo/uac.xml)
-#  6. stops siplbd (SIGINT: it prints its counters) and prints a summary: the caller's successful
+#  6. shows the destinations as siplbctl sees them on the running siplbd (its API socket and store
+#     are in the demo's work folder), stops siplbd (SIGINT: it prints its counters) and prints a
+#     summary: the caller's successful
 #     and failed calls, and siplbd's calls per server, the replies it sent itself and its drops
 #
 # Everything it made is removed when it ends, however it ends (success, failure, Ctrl-C):
@@ -86,13 +88,20 @@ say "build siplbd in $build"
 if [ ! -f "$build/meson-private/coredata.dat" ]; then
   meson setup "$build" "$repo" || meson setup --wipe "$build" "$repo" || die "meson setup $build failed"
 fi
-ninja -C "$build" ${SIPLB_DEMO_JOBS:+-j "$SIPLB_DEMO_JOBS"} siplbd || die "building siplbd failed"
+ninja -C "$build" ${SIPLB_DEMO_JOBS:+-j "$SIPLB_DEMO_JOBS"} siplbd tools/siplbctl/siplbctl || die "building siplbd failed"
 siplbd=$build/siplbd
 [ -x "$siplbd" ] || die "$siplbd was not built"
 "$siplbd" -- --config "$config" --check-config || die "siplbd rejects $config"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/siplb-demo-$lab.XXXXXX")
 log=$work/siplbd.log
+# The demo's store and API socket live in its work folder (removed at the end), unless the
+# configuration names its own.
+run_config=$work/siplbd.toml
+cp "$config" "$run_config"
+grep -q '^\[store\]' "$config" || printf '\n[store]\ndir = "%s"\n' "$work/store" >>"$run_config"
+grep -q '^\[api\]' "$config" || printf '\n[api]\nsocket = "%s"\n' "$work/siplbd.sock" >>"$run_config"
+siplbctl() { "$build/tools/siplbctl/siplbctl" --socket "$(sed -n 's/^socket = "\(.*\)"/\1/p' "$run_config" | tail -n 1)" "$@"; }
 
 # ---- 3. lab
 say "lab $lab: siplbd 10.77.0.1, caller 10.77.0.10, servers 10.77.0.11-13"
@@ -108,7 +117,7 @@ for i in $(seq 1 "$servers"); do
   pids+=("$!")
 done
 ip netns exec "$lab-lb" "$siplbd" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "$lab" \
-  --vdev net_af_packet0,iface=lb -- --config "$config" >"$log" 2>&1 &
+  --vdev net_af_packet0,iface=lb -- --config "$run_config" >"$log" 2>&1 &
 siplbd_pid=$!
 
 # Prints siplbd's new output lines about destinations as they come.
@@ -182,6 +191,8 @@ ok=$(stat_of 'Successful call')
 failed=$(stat_of 'Failed call')
 placed=$(stat_of 'Outgoing calls created')
 echo "  calls: $placed placed, $ok successful, $failed failed (sipp exit status $sipp_rc)"
+say "siplbctl dest list (the operator's view of the running siplbd)"
+siplbctl dest list | sed 's/^/  /' || echo "  (siplbctl could not reach siplbd)"
 
 # ---- 6. stop siplbd, summary
 kill -0 "$siplbd_pid" 2>/dev/null || siplbd_failed
