@@ -1,6 +1,7 @@
 // The management API's Unix-socket server: socket file handling, connections, line framing and
 // the protocol checks before a command's handler runs (see api_server.hpp for the threads).
 #include "api_server.hpp"
+#include "siplb/text/edit_distance.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -68,20 +69,6 @@ std::string parser_message(const std::exception& error) {
   return std::string(text);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 bool blank(std::string_view line) {
   return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
@@ -393,7 +380,7 @@ std::string ApiServer::State::unknown_command_message(const std::string& name) c
   const std::string* closest = nullptr;
   std::size_t closest_distance = 0;
   for (const auto& [candidate, handler] : commands) {
-    std::size_t distance = edit_distance(name, candidate);
+    std::size_t distance = text::edit_distance(name, candidate);
     if (!closest || distance < closest_distance || (distance == closest_distance && candidate < *closest)) {
       closest = &candidate;
       closest_distance = distance;

@@ -11,6 +11,7 @@
 
 #include "../balance/dispatcher_list.hpp"
 #include "toml.hpp"
+#include "siplb/text/edit_distance.hpp"
 
 namespace siplb::config {
 
@@ -100,20 +101,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && iequals_prefix(a, b);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // Text quoted for a message: "..." with control characters shown as \xNN.
 std::string quoted(std::string_view text) {
@@ -294,7 +281,7 @@ bool Loader::check_keys(const Section& s, const toml::Table& t,
     std::string_view best;
     std::size_t best_distance = 3;
     for (std::string_view k : known) {
-      std::size_t d = edit_distance(e.key, k);
+      std::size_t d = text::edit_distance(e.key, k);
       if (d < best_distance) {
         best_distance = d;
         best = k;
@@ -1076,7 +1063,7 @@ bool Loader::reject_top_level(const toml::Entry& e) {
   for (std::string_view section : kSections) {
     const std::string_view bare = section.substr(section.find_first_not_of('['),
                                                  section.find(']') - section.find_first_not_of('['));
-    if (std::size_t d = edit_distance(e.key, bare); d < best_distance) {
+    if (std::size_t d = text::edit_distance(e.key, bare); d < best_distance) {
       best_distance = d;
       best = section;
     }
