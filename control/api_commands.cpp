@@ -76,8 +76,14 @@ const std::vector<std::string>& ControlPlane::command_names() {
   return kNames;
 }
 
-Json ControlPlane::destination_json(uint16_t position) const {
+Json ControlPlane::destination_json(uint16_t position, const std::vector<uint32_t>* dialogs) const {
   const dataplane::Snapshot* snap = engine_.snapshot();
+  std::vector<uint32_t> counted;
+  if (!dialogs) {  // one pass over the dialog table
+    counted.resize(position_set_.size());
+    engine_.count_dialogs_by_destination(counted.data(), counted.size());
+    dialogs = &counted;
+  }
   const auto& sc = running_.sets[position_set_[position]];
   const balance::Destination& d = destination_at(position);
   const auto states = prober_->states();
@@ -101,6 +107,7 @@ Json ControlPlane::destination_json(uint16_t position) const {
   j["capacity"] = capacity;
   j["load"] = load;
   j["drained"] = overlay_.drained(sc.set.id, d.uri);
+  j["dialogs"] = (*dialogs)[position];  // live least-loaded calls on it (0 for other sets)
   const HealthProber::ProbeStatus ps = prober_->status(position);
   j["probe"] = {{"enabled", d.probe && running_.probing.enabled},
                 {"last_code", ps.last_code},
@@ -240,10 +247,12 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
     Json sets = Json::array();
     uint16_t position = 0;
     bool found = false;
+    std::vector<uint32_t> dialogs(position_set_.size());
+    engine_.count_dialogs_by_destination(dialogs.data(), dialogs.size());
     for (const auto& sc : running_.sets) {
       Json dests = Json::array();
       for (std::size_t d = 0; d < sc.set.destinations.size(); ++d, ++position)
-        if (listed(position)) dests.push_back(destination_json(position));
+        if (listed(position)) dests.push_back(destination_json(position, &dialogs));
       if (set && sc.set.id != static_cast<uint32_t>(*set)) continue;
       found = true;
       sets.push_back({{"id", sc.set.id}, {"name", sc.set.name},

@@ -83,7 +83,8 @@ class ControlPlane {
   int64_t unix_ms_of(uint64_t tsc) const;
 
   // --- API (api_commands.cpp) ---
-  api::Json destination_json(uint16_t position) const;
+  // `dialogs`: live dialogs by position (count_dialogs_by_destination), when the caller has them.
+  api::Json destination_json(uint16_t position, const std::vector<uint32_t>* dialogs = nullptr) const;
   api::Json dialog_json(const dataplane::DialogView& d) const;
   api::Reply find_destination(const api::Json& args, uint16_t& position) const;
 

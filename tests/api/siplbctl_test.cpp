@@ -49,20 +49,20 @@ const Json kDestination = Json::parse(R"({
   "set": 1, "uri": "sip:10.0.0.2:5060", "state": "active", "weight": 1, "priority": 0,
   "capacity": {"calls": 100}, "load": {"calls": 3}, "drained": false,
   "probe": {"enabled": true, "last_code": 200, "failures": 0, "successes": 5},
-  "forwarded": 1234, "origin": "config"})");
+  "dialogs": 3, "forwarded": 1234, "origin": "config"})");
 
 const Json kDestinationList = Json::parse(R"({"sets": [
   {"id": 1, "name": "media", "algorithm": "least_loaded", "resources": ["calls"], "destinations": [
     {"set": 1, "uri": "sip:10.0.0.2:5060", "state": "active", "weight": 1, "priority": 0,
      "capacity": {"calls": 100}, "load": {"calls": 3}, "drained": false,
-     "probe": {"enabled": true, "last_code": 200, "failures": 0, "successes": 5}, "forwarded": 1234, "origin": "config"},
+     "probe": {"enabled": true, "last_code": 200, "failures": 0, "successes": 5}, "dialogs": 3, "forwarded": 1234, "origin": "config"},
     {"set": 1, "uri": "sip:10.0.0.3:5060", "state": "active", "weight": 2, "priority": 1,
      "capacity": {"calls": 50}, "load": {"calls": 0}, "drained": true,
-     "probe": {"enabled": true, "last_code": 408, "failures": 3, "successes": 0}, "forwarded": 99, "origin": "api"}]},
+     "probe": {"enabled": true, "last_code": 408, "failures": 3, "successes": 0}, "dialogs": 0, "forwarded": 99, "origin": "api"}]},
   {"id": 2, "name": "registrars", "algorithm": "maglev", "resources": [], "destinations": [
     {"set": 2, "uri": "sip:10.0.1.2:5060", "state": "disabled", "weight": 1, "priority": 0,
      "capacity": {}, "load": {}, "drained": false,
-     "probe": {"enabled": false, "last_code": null, "failures": 0, "successes": 0}, "forwarded": 0, "origin": "config"}]}
+     "probe": {"enabled": false, "last_code": null, "failures": 0, "successes": 0}, "dialogs": 0, "forwarded": 0, "origin": "config"}]}
 ]})");
 
 const Json kDiff = Json::parse(R"({"changes": [
@@ -304,14 +304,14 @@ std::vector<Case> every_command() {
         "DROP_REASON", "parse_error", "DESTINATION", "FORWARDED"}},
       {{"dest", "list"}, "dest.list", Json::object(),
        {"SET  NAME        ALGORITHM     RESOURCES  DESTINATIONS",
-        "SET  URI                STATE           WEIGHT  PRIO  LOAD/CAPACITY  PROBE          FORWARDED  ORIGIN",
-        "  1  sip:10.0.0.2:5060  active               1     0  calls 3/100    200                 1234  config",
-        "  1  sip:10.0.0.3:5060  active,drained       2     1  calls 0/50     408, 3 failed         99  api",
-        "  2  sip:10.0.1.2:5060  disabled             1     0  -              off                    0  config",
+        "SET  URI                STATE           WEIGHT  PRIO  LOAD/CAPACITY  CALLS  PROBE          FORWARDED  ORIGIN",
+        "  1  sip:10.0.0.2:5060  active               1     0  calls 3/100        3  200                 1234  config",
+        "  1  sip:10.0.0.3:5060  active,drained       2     1  calls 0/50         0  408, 3 failed         99  api",
+        "  2  sip:10.0.1.2:5060  disabled             1     0  -                  0  off                    0  config",
         "registrars", "least_loaded"}},
       {{"dest", "list", "--set", "2"}, "dest.list", {{"set", 2}}, {"registrars"}},
       {{"dest", "show", "sip:10.0.0.2:5060", "--set", "1"}, "dest.show", {{"uri", "sip:10.0.0.2:5060"}, {"set", 1}},
-       {"uri        sip:10.0.0.2:5060", "capacity   calls 100", "load       calls 3", "drained    no",
+       {"uri        sip:10.0.0.2:5060", "capacity   calls 100", "load       calls 3", "calls      3", "drained    no",
         "probe      on, last code 200, 0 failures and 5 successes in a row", "origin     config"}},
       {{"dest", "add", "1", "sip:10.0.0.4:5060", "--weight", "3", "--priority", "2", "--capacity", "calls=10",
         "--capacity", "regs=5"},

@@ -28,6 +28,8 @@ write_control_config() {
   for uri in "$S1" "$S2" "$S3"; do printf '\n[[set.destination]]\nuri = "%s"\nstate = "inactive"\n' "$uri" >>"$CONFIG"; done
 }
 write_control_config
+# Adaptive idle workers: everything below runs through workers that sleep when idle.
+printf '\n[workers]\nidle = "adaptive"\n' >>"$CONFIG"
 start_siplbd "$CONFIG"
 wait_all_active 3
 SOCK=$WORK/siplbd.sock
@@ -64,6 +66,14 @@ ctl_says() {
 # json EXPR: evaluates a Python expression over the JSON on stdin (bound to j).
 json() { python3 -c "import json, sys; j = json.load(sys.stdin); print($1)"; }
 
+# --- adaptive idle: with no traffic but the probes, the worker's core is mostly free ---------------
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SIPLBD_PID/stat"; }
+t0=$(cpu_ticks)
+sleep 3
+used=$(( ($(cpu_ticks) - t0) * 100 / $(getconf CLK_TCK) / 3 ))  # percent of one core
+[ "$used" -lt 60 ] || fail "adaptive idle: siplbd used ${used}% of a core with no traffic (a polling worker uses 100%)"
+log "adaptive idle: siplbd used ${used}% of a core over 3 s with only probes"
+
 # --- status, stats ----------------------------------------------------------------------------------
 ctl_says -q "net_${E2E_PMD}0" status || fail "status does not list the port: $CTL_OUT"
 st=$(ctl_ok --json status)
@@ -83,6 +93,7 @@ ctl_says -qF "$S1" dest list || fail "dest list (table) does not show $S1"
 [ "$(ctl_ok --json dest list --set 2 | json 'len(j["sets"])')" -eq 1 ] || fail "dest list --set 2"
 ctl_fails 1 "several sets|set" dest show "$S1"
 [ "$(ctl_ok --json dest show "$S1" --set 1 | json 'j["capacity"]["calls"]')" -eq 4 ] || fail "dest show: capacity"
+ctl_says -q "CALLS" dest list || fail "dest list has no CALLS column"
 ctl_fails 1 "no destination|not_found" dest show sip:10.99.0.1:5060 --set 1
 ctl_fails 1 "no set|not_found" dest list --set 9
 
@@ -92,6 +103,8 @@ ctl_ok dest set-capacity "$S1" 0 --set 1 >/dev/null
 uac_in_background held 5070 6 45000
 CALLERS=$BG_PID
 expect_loads "0 3 3" "6 calls with server 1's capacity at 0 (siplbctl dest set-capacity)"
+[ "$(ctl_ok --json dest list --set 1 | json '[d["dialogs"] for d in j["sets"][0]["destinations"]]')" = "[0, 3, 3]" ] ||
+  fail "dest list: live calls per destination"
 count=$(ctl_ok --json dialogs count)
 [ "$(echo "$count" | json 'j["live"]')" -eq 6 ] || fail "dialogs count: $count"
 dl=$(ctl_ok --json dialogs list --limit 100)

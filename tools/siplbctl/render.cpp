@@ -258,7 +258,7 @@ void render_destination_list(const Json& list, std::ostream& out) {
   }
   Table set_table({{"SET", Align::right}, {"NAME"}, {"ALGORITHM"}, {"RESOURCES"}, {"DESTINATIONS", Align::right}});
   Table table({{"SET", Align::right}, {"URI"}, {"STATE"}, {"WEIGHT", Align::right}, {"PRIO", Align::right},
-               {"LOAD/CAPACITY"}, {"PROBE"}, {"FORWARDED", Align::right}, {"ORIGIN"}});
+               {"LOAD/CAPACITY"}, {"CALLS", Align::right}, {"PROBE"}, {"FORWARDED", Align::right}, {"ORIGIN"}});
   for (const auto& set : sets) {
     const Json& destinations = field(set, "destinations");
     set_table.add_row({text(set, "id"), text(set, "name"), text(set, "algorithm"), joined(field(set, "resources")),
@@ -268,7 +268,7 @@ void render_destination_list(const Json& list, std::ostream& out) {
       table.add_row({text(destination, "set"), text(destination, "uri"), state_of(destination),
                      text(destination, "weight"), text(destination, "priority"),
                      load_of_capacity(field(destination, "load"), field(destination, "capacity")),
-                     probe_summary(field(destination, "probe")), count(destination, "forwarded"),
+                     text(destination, "dialogs"), probe_summary(field(destination, "probe")), count(destination, "forwarded"),
                      text(destination, "origin")});
     }
   }
@@ -294,6 +294,7 @@ void render_destination(const Json& destination, std::ostream& out) {
                {"priority", text(destination, "priority")},
                {"capacity", per_resource(field(destination, "capacity"))},
                {"load", per_resource(field(destination, "load"))},
+               {"calls", text(destination, "dialogs")},
                {"probe", probe_text},
                {"forwarded", text(destination, "forwarded")},
                {"origin", text(destination, "origin")}},
