@@ -262,12 +262,13 @@ int run_siplbd(int argc, char** argv) {
     api_io.run();
   });
 
+  // The signal handlers are in place before the workers start (a SIGHUP must not kill siplbd).
+  ControlLoop loop(control_io, plane, opts.stats_interval_s);
   engine->start();
   std::printf("siplbd: running with %zu worker(s)%s%s; SIGUSR1 prints counters\n", engine->workers().size(),
               api_server ? ", API on " : "", api_server ? api_server->path().c_str() : "");
   std::fflush(stdout);
-
-  ControlLoop(control_io, plane, opts.stats_interval_s).run();
+  loop.run();
 
   // Shutdown: no more API requests, the workers stop, their last events reach the store, the
   // store writes what it holds, EAL goes last (with the engine).
