@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential pkg-config meson ninja-build
   # required libraries
-  libdpdk-dev dpdk libtbb-dev libjemalloc-dev librocksdb-dev
+  libdpdk-dev dpdk libjemalloc-dev librocksdb-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   # control plane: event loop, JSON, siplbctl's command line, TOML
   libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev

@@ -102,8 +102,11 @@ class Store {
   // Blocks until everything queued so far is written (tests, shutdown). Not from a callback.
   void flush();
 
-  // Start-up reads (call before queuing changes). load_dialogs decodes in parallel (TBB); records
-  // that do not decode are counted in *undecodable and skipped.
+  // Start-up reads (call before queuing changes). scan_dialogs decodes every stored dialog in key
+  // order straight from the RocksDB iterator and hands them to `sink` in chunks of `chunk` records
+  // (on the calling thread); it returns how many records did not decode (skipped).
+  // load_dialogs collects them all (undecodable ones counted in *undecodable).
+  std::size_t scan_dialogs(std::size_t chunk, const std::function<void(std::vector<DialogRecord>&&)>& sink);
   std::vector<DialogRecord> load_dialogs(std::size_t* undecodable = nullptr);
   std::vector<std::pair<std::string, std::string>> load_destinations();
   std::vector<std::pair<std::string, std::string>> load_bindings();
