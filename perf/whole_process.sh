@@ -154,6 +154,14 @@ write_config() {  # write_config FILE WORKERS
     if [ -n "$transactions" ]; then echo '[tables]'; echo "transactions = $transactions"; fi
     echo '[probing]'
     echo 'enabled = false'
+    # A stateless maglev set keeps nothing worth storing; the API socket and no metrics port stay
+    # within this run.
+    echo '[store]'
+    echo 'durability = "memory"'
+    echo '[api]'
+    echo "socket = \"$(dirname "$1")/siplbd-$(basename "$1" .toml).sock\""
+    echo '[metrics]'
+    echo 'port = 0'
     echo '[[set]]'
     echo 'id = 1'
     echo 'algorithm = "maglev"'
