@@ -441,12 +441,13 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
   if (name == "dest.export") {
     std::string format = "toml";
     if (!api::check_known(args, {"format"}, error) ||
-        !api::get_enum(args, "format", Arg::optional, {"toml", "dispatcher.list"}, format, error))
+        !api::get_enum(args, "format", Arg::optional, {"toml", "dispatcher.list", "db_text"}, format, error))
       return error;
     const auto states = prober_->states();
     return Reply::success({{"format", format},
-                           {"text", format == "toml" ? export_sets_toml(running_, states)
-                                                     : export_dispatcher_list(running_, states)}});
+                           {"text", format == "toml"              ? export_sets_toml(running_, states)
+                                    : format == "dispatcher.list" ? export_dispatcher_list(running_, states)
+                                                                  : export_db_text(running_, states)}});
   }
   if (name == "hash") {
     std::string key;

@@ -246,4 +246,46 @@ std::string export_dispatcher_list(const config::Config& running,
   return out;
 }
 
+namespace {
+// A db_text field: ':' and '\\' and line breaks escaped; no value is "null".
+std::string db_text_field(const std::string& value) {
+  if (value.empty()) return "null";
+  std::string out;
+  for (char c : value) {
+    if (c == ':' || c == '\\') out += '\\';
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string export_db_text(const config::Config& running, const std::vector<balance::DestinationState>& states) {
+  std::string out =
+      "id(int,auto) setid(int) destination(string) socket(string,null) state(int) probe_mode(int) "
+      "weight(string) priority(int) attrs(string,null) description(string,null)\n";
+  std::size_t position = 0;
+  unsigned id = 0;
+  for (const auto& sc : running.sets)
+    for (const auto& d : sc.set.destinations) {
+      const auto state = position < states.size() ? states[position] : d.state;
+      ++position;
+      if (d.uri.empty()) continue;  // a free or removed position (destination_layout.hpp)
+      const int opensips_state = state == balance::DestinationState::probing ? 2
+                                 : state == balance::DestinationState::active ? 0
+                                                                              : 1;
+      const bool probed = d.probe && state != balance::DestinationState::disabled;
+      std::string attrs = d.attrs;
+      if (!d.capacities.empty() && attrs.find("maxload=") == std::string::npos)
+        attrs += (attrs.empty() ? "" : ";") + std::string("maxload=") + std::to_string(d.capacities.front().max);
+      out += std::to_string(++id) + ":" + std::to_string(sc.set.id) + ":" + db_text_field(d.uri) + ":null:" +
+             std::to_string(opensips_state) + ":" + (probed ? "1" : "0") + ":" + std::to_string(d.weight) + ":" +
+             std::to_string(d.priority) + ":" + db_text_field(attrs) + ":" +
+             db_text_field(state == balance::DestinationState::disabled ? "disabled in siplb" : "") + "\n";
+    }
+  return out;
+}
+
 }  // namespace siplb::control

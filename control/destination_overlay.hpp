@@ -68,5 +68,8 @@ class DestinationOverlay {
 // [[set]] tables, or as a Kamailio/OpenSIPS dispatcher.list ("setid uri flags priority attrs").
 std::string export_sets_toml(const config::Config& running, const std::vector<balance::DestinationState>& states);
 std::string export_dispatcher_list(const config::Config& running, const std::vector<balance::DestinationState>& states);
+// ... or as an OpenSIPS db_text `dispatcher` table (state 0/1/2; a disabled destination is
+// written inactive with probe_mode 0, as OpenSIPS has no disabled state), which siplbd loads too.
+std::string export_db_text(const config::Config& running, const std::vector<balance::DestinationState>& states);
 
 }  // namespace siplb::control

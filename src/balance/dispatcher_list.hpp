@@ -25,6 +25,18 @@
 // flag 8 are probed (ds_probing_mode=0). Weights are relative shares (Kamailio's percentages that
 // add up to 100 give the same split). A destination URI given twice in one set is an error.
 // Sets come out in ascending setid order, destinations in file order, name = the setid in decimal.
+//
+// The same file may instead be a db_text table (OpenSIPS and Kamailio keep their dispatcher table
+// so), recognised by its first line, a header of "name(type[,flags])" columns separated by blanks,
+// e.g. "id(int,auto) setid(int) destination(string) socket(string,null) state(int) weight(int)
+// priority(int) attrs(string) description(string)". Each following line is a row: fields
+// separated by ':' ("\:" a colon, "\\" "\n" "\r" "\t" escapes, 'quoted' strings), "null" or an
+// empty field no value. Columns are found by name, in any order: setid and destination are
+// required; priority and attrs as above; OpenSIPS' state (0 active, 1 inactive, 2 probing),
+// probe_mode (1: always probed), weight (a number: also OpenSIPS 3.x's string weight; a dynamic
+// "fs://" source is refused) and socket (returned for the caller to check against its
+// interfaces); Kamailio's flags as above; id, description and unknown columns are ignored. Errors
+// name the line and the column ("column 6 (weight): ...").
 #pragma once
 
 #include <cstdint>
@@ -52,6 +64,14 @@ struct DispatcherListError {
 
 struct DispatcherList {
   std::vector<DestinationSet> sets;  // empty when error is set: nothing partial
+  // db_text rows with a socket column: which local socket the row names, for the caller to check.
+  struct Socket {
+    uint32_t set_id = 0;
+    std::string uri;
+    std::string socket;  // as written, e.g. "udp:10.0.0.1:5060"
+    uint32_t line = 0;
+  };
+  std::vector<Socket> sockets;
   std::optional<DispatcherListError> error;
   bool ok() const { return !error.has_value(); }
 };

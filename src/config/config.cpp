@@ -267,6 +267,16 @@ class Loader {
   ConfigError error_;
   bool from_uri_given_ = false;
   std::vector<std::vector<uint32_t>> destination_lines_;  // per set, per destination: its line
+  // db_text sockets to check against the interfaces once all are known: the config line of the
+  // dispatcher_list key, the text shown before the reason, the socket, its file line.
+  struct PendingSocket {
+    uint32_t config_line;
+    std::string shown;
+    std::string socket;
+    uint32_t file_line;
+    std::string file;
+  };
+  std::vector<PendingSocket> sockets_;
 };
 
 bool Loader::check_keys(const Section& s, const toml::Table& t,
@@ -975,6 +985,9 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
     options.algorithm = c.set.algorithm;
     balance::DispatcherList loaded = balance::load_dispatcher_list(c.dispatcher_list, options);
     if (!loaded.ok()) return fail(list->line, shown + loaded.error->message());
+    for (const auto& socket : loaded.sockets)
+      if (socket.set_id == c.set.id)
+        sockets_.push_back({list->line, shown, socket.socket, socket.line, c.dispatcher_list});
     for (balance::DestinationSet& from_list : loaded.sets) {
       if (from_list.id != c.set.id) continue;  // other sets' lines are for other [[set]]s
       for (balance::Destination& d : from_list.destinations) {
@@ -1027,6 +1040,28 @@ bool Loader::load_set(const toml::Table& t, std::size_t ordinal) {
 bool Loader::cross_check() {
   if (config_.interfaces.empty()) {
     return fail(0, "no [[interface]]: at least one interface is required");
+  }
+  // A dispatcher table's socket column must name one of our addresses ("udp:IP[:port]").
+  for (const PendingSocket& p : sockets_) {
+    std::string_view text = p.socket;
+    const std::string where = p.shown + p.file + ":" + std::to_string(p.file_line) + ": socket " + quoted(p.socket);
+    if (iequals_prefix(text, "udp:")) {
+      text.remove_prefix(4);
+    } else if (text.find(':') != std::string_view::npos && text.find(':') < 6 && text.front() != '[' &&
+               !net::parse_ip(text.substr(0, text.find(':')))) {
+      return fail(p.config_line, where + ": siplb forwards SIP over UDP only");
+    }
+    std::string_view host = text;
+    if (!host.empty() && host.front() == '[') {
+      host = host.substr(1, host.find(']') == std::string_view::npos ? 0 : host.find(']') - 1);
+    } else if (std::count(host.begin(), host.end(), ':') == 1) {
+      host = host.substr(0, host.find(':'));
+    }
+    const std::optional<net::IpAddress> ip = net::parse_ip(host);
+    const bool ours = ip && std::any_of(config_.interfaces.begin(), config_.interfaces.end(), [&](const InterfaceConfig& i) {
+      return i.address.ip == *ip || (i.address6 && i.address6->ip == *ip);
+    });
+    if (!ours) return fail(p.config_line, where + " names no address of an [[interface]] of siplbd");
   }
   if (config_.sets.empty()) {
     return fail(0, "no [[set]]: at least one destination set is required");

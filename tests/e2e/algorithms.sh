@@ -3,7 +3,8 @@
 # For each algorithm: siplbd over three sipp servers, 30 calls from a sipp caller; all must
 # succeed, siplbd must have forwarded each call's INVITE to a server (per-destination counters sum
 # to the calls, or more when an INVITE was retransmitted), and the spread must fit the algorithm: hash-from-uri puts every call (one From
-# URI) on one server, the others use all three.
+# URI) on one server, the others use all three. Then maglev once more with the set read from an
+# OpenSIPS db_text dispatcher table.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init a "$@"
 
@@ -35,4 +36,24 @@ for algorithm in maglev hash-call-id hash-from-uri round-robin random weighted; 
     [ "$used" -eq 3 ] || fail "$algorithm: only $used of 3 servers got calls"
   fi
 done
-log "PASS: every algorithm completed $calls calls"
+# Once more with the set's destinations from an OpenSIPS db_text `dispatcher` table (escaped
+# colons, a socket naming siplbd's address, state 1: inactive until the probes answer).
+{
+  echo "id(int,auto) setid(int) destination(string) socket(string,null) state(int) probe_mode(int) weight(string) priority(int) attrs(string) description(string)"
+  for n in 1 2 3; do
+    echo "$n:1:$(server_uri "$n" | sed 's/:/\\:/g'):udp\\:$LB_IP\\:5060:1:1:1:0::server $n"
+  done
+} >"$WORK/dispatcher"
+write_config "$WORK/db_text.toml" maglev
+printf 'dispatcher_list = "dispatcher"\n' >>"$WORK/db_text.toml"
+start_siplbd "$WORK/db_text.toml"
+wait_all_active 3
+run_uac db_text "$calls" 30 100
+stop_siplbd
+last_counters >"$WORK/db_text.counters"
+c=()
+for n in 1 2 3; do c+=("$(dest_count "$(server_uri "$n")" <"$WORK/db_text.counters")"); done
+log "maglev from a db_text table: $UAC_OK successful, $UAC_FAILED failed calls; INVITEs per server ${c[*]}"
+[ "$UAC_OK" -eq "$calls" ] && [ "$UAC_FAILED" -eq 0 ] || fail "db_text table: $UAC_OK of $calls calls succeeded"
+for x in "${c[@]}"; do [ "$x" -gt 0 ] || fail "db_text table: a server got no call (${c[*]})"; done
+log "PASS: every algorithm completed $calls calls, and maglev with its set from a db_text table"

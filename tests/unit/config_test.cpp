@@ -949,6 +949,44 @@ TEST_F(ConfigFiles, DispatcherListRelativeToTheConfigFolder) {
   EXPECT_EQ(c.sets[1].set.algorithm, Algorithm::round_robin);
 }
 
+TEST_F(ConfigFiles, DispatcherTablesOfOpenSipsAndKamailio) {
+  // OpenSIPS 3.x db_text `dispatcher` table (state, probe_mode, string weight, socket) and a
+  // Kamailio one (flags, attrs with maxload= for a least-loaded set).
+  write("opensips-dispatcher",
+        "id(int,auto) setid(int) destination(string) socket(string,null) state(int) probe_mode(int) "
+        "weight(string) priority(int) attrs(string) description(string)\n"
+        "1:1:sip\\:10.0.0.31\\:5060:udp\\:10.0.0.1\\:5060:0:1:3:0::PBX 1\n"
+        "2:1:sip\\:10.0.0.32:null:1:0:1:0::PBX 2\n");
+  write("kamailio-dispatcher",
+        "id(int,auto) setid(int) destination(string) flags(int) priority(int) attrs(string) description(string)\n"
+        "1:2:sip\\:10.0.0.41:0:0:maxload=20:media 1\n"
+        "2:2:sip\\:10.0.0.42:4:0:maxload=30:media 2\n");
+  const std::string path = write("siplbd.toml", std::string(kInterface) +
+                                                    "[[set]]\nid = 1\ndispatcher_list = \"opensips-dispatcher\"\n"
+                                                    "[[set]]\nid = 2\nalgorithm = \"least-loaded\"\n"
+                                                    "dispatcher_list = \"kamailio-dispatcher\"\n");
+  ConfigResult r = load_config_file(path);
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const auto& d1 = r.config->sets[0].set.destinations;
+  ASSERT_EQ(d1.size(), 2u);
+  EXPECT_EQ(d1[0].weight, 3);
+  EXPECT_EQ(d1[1].state, DestinationState::inactive);
+  const auto& d2 = r.config->sets[1].set.destinations;
+  ASSERT_EQ(d2.size(), 2u);
+  ASSERT_EQ(d2[0].capacities.size(), 1u);
+  EXPECT_EQ(d2[0].capacities[0].max, 20u);
+  EXPECT_EQ(d2[1].state, DestinationState::disabled);
+  // A socket naming no address of siplbd is refused with the table's file and line.
+  write("opensips-dispatcher",
+        "setid(int) destination(string) socket(string,null)\n"
+        "1:sip\\:10.0.0.31:udp\\:10.9.9.9\\:5060\n");
+  r = load_config_file(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.message, path + ":6: set 1: dispatcher_list \"" + dir_ + "/opensips-dispatcher\": " + dir_ +
+                                 "/opensips-dispatcher:2: socket \"udp:10.9.9.9:5060\" names no address of an "
+                                 "[[interface]] of siplbd");
+}
+
 TEST_F(ConfigFiles, DispatcherListErrors) {
   const std::string head = std::string(kInterface) + "[[set]]\nid = 3\n";
   // Missing file: the list's own message after ours.

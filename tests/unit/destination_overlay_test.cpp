@@ -7,6 +7,7 @@
 #include "../../control/config_reload.hpp"
 #include "../../control/destination_layout.hpp"
 #include "../../control/destination_overlay.hpp"
+#include "../../src/balance/dispatcher_list.hpp"
 #include "siplb/config/config.hpp"
 
 namespace siplb::control {
@@ -106,6 +107,15 @@ TEST(DestinationOverlay, ExportsSkipFreePositions) {
   ASSERT_TRUE(back.ok()) << back.error.message << "\n" << toml;
   EXPECT_EQ(back.config->sets[0].set.destinations[1].state, DestinationState::inactive);
   EXPECT_EQ(back.config->sets[1].set.destinations.size(), 1u);
+  // The OpenSIPS db_text table loads back as a dispatcher table.
+  const std::string table = export_db_text(c, states);
+  EXPECT_NE(table.find("2:1:sip\\:10.0.0.12\\:5060:null:1:1:1:0:maxload=4:null\n"), std::string::npos) << table;
+  const balance::DispatcherList loaded = balance::parse_dispatcher_list(table, "exported");
+  ASSERT_TRUE(loaded.ok()) << loaded.error->message() << "\n" << table;
+  ASSERT_EQ(loaded.sets.size(), 2u);
+  EXPECT_EQ(loaded.sets[0].destinations[1].state, DestinationState::inactive);
+  EXPECT_EQ(loaded.sets[1].destinations[0].uri, "sip:10.0.0.21:5060");
+  EXPECT_EQ(loaded.sets[1].destinations[0].state, DestinationState::probing);
 }
 
 TEST(DestinationLayout, PositionsStayWhileDestinationsComeAndGo) {

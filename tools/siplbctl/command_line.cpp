@@ -279,9 +279,10 @@ void CommandLine::add_destination_commands(CLI::App& dest) {
                                  [this] {
                                    request("dest.export", Json{{"format", in_.format}}, render_destination_export);
                                  });
-  export_command->add_option("--format", in_.format, "toml ([[set]] tables) or dispatcher.list")
+  export_command->add_option("--format", in_.format,
+                             "toml ([[set]] tables), dispatcher.list or db_text (an OpenSIPS dispatcher table)")
       ->default_val("toml")
-      ->check(CLI::IsMember({"toml", "dispatcher.list"}));
+      ->check(CLI::IsMember({"toml", "dispatcher.list", "db_text"}));
 }
 
 void CommandLine::add_dialog_commands(CLI::App& dialogs) {
