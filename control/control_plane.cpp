@@ -12,19 +12,19 @@ namespace {
 constexpr std::size_t kEventBurst = 1024;
 constexpr std::size_t kMaxEventsPerTick = 64 * 1024;  // bounded work per tick; the rest next tick
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 ControlPlane::ControlPlane(config::Config file, dataplane::Engine& engine, store::Store& store)
     : file_(std::move(file)), engine_(engine), store_(store), started_(std::chrono::steady_clock::now()) {
   tsc_at_start_ = engine_.tsc_now();
-  unix_ms_at_start_ = wall_ms();
+  unix_ms_at_start_ = wall_clock_ms();
   tsc_per_ms_ = std::max<uint64_t>(1, engine_.tsc_hz() / 1000);
   events_.resize(kEventBurst);
+}
+
+int64_t ControlPlane::wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 uint64_t ControlPlane::now_ms() const {

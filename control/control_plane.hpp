@@ -81,6 +81,7 @@ class ControlPlane {
   void handle_event(const dataplane::Event& event);
   void persist_dialog(const dataplane::DialogView& d, uint64_t tsc);
   int64_t unix_ms_of(uint64_t tsc) const;
+  static int64_t wall_clock_ms();  // milliseconds since the Unix epoch, now
 
   // --- API (api_commands.cpp) ---
   // `dialogs`: live dialogs by position (count_dialogs_by_destination), when the caller has them.
@@ -110,9 +111,6 @@ class ControlPlane {
   // Counters of the control side (metrics).
   uint64_t events_handled_ = 0;
   uint64_t dialogs_restored_ = 0;
-  uint64_t dialogs_restore_expired_ = 0;
-  uint64_t dialogs_restore_dropped_ = 0;
-  double restore_seconds_ = 0;
   uint64_t reloads_ = 0;
   uint64_t reloads_refused_ = 0;
 };

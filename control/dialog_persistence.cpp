@@ -18,15 +18,6 @@
 #include "control_plane.hpp"
 
 namespace siplb::control {
-namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 int64_t ControlPlane::unix_ms_of(uint64_t tsc) const {
   if (tsc >= tsc_at_start_) return unix_ms_at_start_ + static_cast<int64_t>((tsc - tsc_at_start_) / tsc_per_ms_);
   return unix_ms_at_start_ - static_cast<int64_t>((tsc_at_start_ - tsc) / tsc_per_ms_);
@@ -76,7 +67,7 @@ void ControlPlane::restore_dialogs() {
   if (store_.durability() == store::Durability::memory) return;
   const auto started = std::chrono::steady_clock::now();
   const dataplane::Snapshot* snap = engine_.snapshot();
-  const int64_t now = wall_ms();
+  const int64_t now = wall_clock_ms();
   dialog::Timeouts timeouts;  // in milliseconds here
   timeouts.early = uint64_t{running_.dialogs.early_timeout_s} * 1000;
   timeouts.lifetime = uint64_t{running_.dialogs.max_lifetime_s} * 1000;
@@ -127,14 +118,12 @@ void ControlPlane::restore_dialogs() {
       store_.erase_dialog(r.call_id_hash, r.caller_tag_hash);
     }
   });
-  restore_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   dialogs_restored_ = restored;
-  dialogs_restore_expired_ = expired;
-  dialogs_restore_dropped_ = unknown + full + undecodable;
   std::printf(
       "siplbd: store: %llu dialog(s) restored in %.3f s (%llu expired, %llu for destinations no longer "
       "configured, %llu beyond the table's capacity, %zu undecodable, %llu duplicate)\n",
-      static_cast<unsigned long long>(restored), restore_seconds_, static_cast<unsigned long long>(expired),
+      static_cast<unsigned long long>(restored), seconds, static_cast<unsigned long long>(expired),
       static_cast<unsigned long long>(unknown), static_cast<unsigned long long>(full), undecodable,
       static_cast<unsigned long long>(duplicate));
   std::fflush(stdout);

@@ -60,7 +60,6 @@ struct Engine::Impl {
   bool launched = false;
   bool control_attached = false;
   unsigned next_event_worker = 0;
-  std::vector<DialogView> swept;  // sweep output buffer, reused
 
   ~Impl();
   bool bring_up(const config::Config& cfg, std::string& error, int& exit_code);
