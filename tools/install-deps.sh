@@ -10,7 +10,7 @@ packages=(
   libdpdk-dev dpdk libjemalloc-dev librocksdb-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   # control plane: event loop, JSON, siplbctl's command line, TOML
-  libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  libasio-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev
   # DPDK virtual devices used in labs and tests
   libxdp-dev libbpf-dev libpcap-dev
   # comparison benchmark, fuzzing and sanitizers
