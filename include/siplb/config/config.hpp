@@ -72,6 +72,14 @@ inline constexpr std::string_view kResource = "calls";  // least-loaded sets wit
 inline constexpr balance::LoadMode kLoadMode = balance::LoadMode::absolute;
 inline constexpr bool kOvercommit = false;
 // [[set.destination]]
+inline constexpr uint32_t kRegistrarAors = 1u << 20;    // room for 1M AoRs
+inline constexpr uint32_t kRegistrarContacts = 1u << 20;
+inline constexpr uint32_t kDefaultExpires = 3600;       // a REGISTER naming no expiry
+inline constexpr uint32_t kMinExpires = 60;
+inline constexpr uint32_t kMaxExpires = 86400;
+inline constexpr uint32_t kMaxContacts = 0;             // 0: up to registrar::kMaxContactsPerAor
+inline constexpr uint32_t kNonceLifetimeS = 30;
+inline constexpr uint32_t kAuthRetries = 3;             // failed answers to one nonce before 403
 inline constexpr uint16_t kDestinationPort = 5060;      // when the URI names none
 inline constexpr uint16_t kWeight = 1;
 inline constexpr int32_t kPriority = 0;
@@ -215,6 +223,38 @@ struct SetConfig {
   uint32_t line = 0;            // of its [[set]] header
 };
 
+// [registrar]: the domains siplb is the registrar of. Without any, REGISTERs are balanced like
+// any request.
+enum class AuthMode : uint8_t { none, register_only, all };  // "none", "register", "all"
+enum class MinExpiresMode : uint8_t { reply, raise };        // 423 Interval Too Brief, or raise
+enum class MaxContactsMode : uint8_t { reject, replace_oldest };
+
+struct RegistrarDomainConfig {
+  std::string name;   // lower-cased
+  AuthMode auth = AuthMode::none;
+  std::string realm;  // digest realm; the name when not given
+  uint32_t line = 0;
+};
+
+struct RegistrarConfig {
+  std::vector<RegistrarDomainConfig> domains;  // empty: no registrar
+  uint32_t aors = defaults::kRegistrarAors;
+  uint32_t contacts = defaults::kRegistrarContacts;
+  uint32_t default_expires = defaults::kDefaultExpires;
+  uint32_t min_expires = defaults::kMinExpires;
+  uint32_t max_expires = defaults::kMaxExpires;
+  MinExpiresMode min_expires_mode = MinExpiresMode::reply;
+  uint32_t max_contacts = defaults::kMaxContacts;
+  MaxContactsMode max_contacts_mode = MaxContactsMode::reject;
+  // The set that takes requests for users of a served domain who are not registered; empty: 404.
+  std::string unregistered_set;
+  std::string subscribers;  // subscriber file (db_text or .toml), resolved against the config's folder
+  uint32_t nonce_lifetime_s = defaults::kNonceLifetimeS;
+  uint32_t auth_retries = defaults::kAuthRetries;
+  uint32_t line = 0;  // of [registrar]
+  bool enabled() const { return !domains.empty(); }
+};
+
 struct Config {
   std::string source;  // the file name it was loaded from
   BalancerConfig balancer;
@@ -226,6 +266,7 @@ struct Config {
   StoreConfig store;
   ApiConfig api;
   MetricsConfig metrics;
+  RegistrarConfig registrar;
   std::vector<SetConfig> sets;  // at least one; each with at least one destination
   // Every resource name the sets and destinations use, in the order first seen (LoadBoard columns).
   std::vector<std::string> resource_names;
@@ -268,6 +309,9 @@ bool parse_destination_uri(std::string_view uri, net::SocketAddress& out, std::s
 // The config names of durability modes ("sync", "async", "memory") and idle modes.
 std::string_view durability_text(Durability durability);
 std::string_view idle_mode_text(IdleMode mode);
+std::string_view auth_mode_text(AuthMode mode);                  // "none", "register", "all"
+std::string_view min_expires_mode_text(MinExpiresMode mode);     // "reply", "raise"
+std::string_view max_contacts_mode_text(MaxContactsMode mode);   // "reject", "replace_oldest"
 // The config names of destination states ("active", ...).
 std::string_view state_text(balance::DestinationState state);
 

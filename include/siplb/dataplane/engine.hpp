@@ -23,6 +23,7 @@
 #include "siplb/dataplane/events.hpp"
 #include "siplb/dataplane/snapshot.hpp"
 #include "siplb/net/address.hpp"
+#include "siplb/registrar/binding.hpp"
 
 namespace siplb::config {
 struct Config;
@@ -103,6 +104,30 @@ class Engine {
   const balance::LoadBoard* loads() const;
   // Dialog ends found by the control thread (sweeps and operator ends), by reason.
   const std::array<Counter, dialog::kEndReasonCount>& control_ends() const;
+
+  // Registrar bindings (all no-ops or empty without [registrar]).
+  bool serves_registrar() const;
+  // A persisted AoR back into the table (main thread, before start()). False when full.
+  bool restore_binding(const registrar::AorState& aor);
+  // The record at a key position (from a binding_changed event): false when the position holds
+  // none. `version` is the record's; an AoR with no contacts left has count 0.
+  bool binding_at(int32_t position, registrar::AorState& out, uint64_t& version) const;
+  void binding_persisted(int32_t position, uint64_t version);
+  bool find_binding(const registrar::AorKey& key, registrar::AorState& out) const;
+  // Next AoR with contacts at or after position `from`, or -1 (listings).
+  int32_t next_binding(uint32_t from, registrar::AorState& out) const;
+  // Writes an AoR as the operator or an import gives it (count 0 removes it); returns the key
+  // position changed (for persistence) or -1 when the table is full.
+  int32_t write_binding(const registrar::AorState& aor, uint64_t& version);
+  // Removes the contacts expired at `now_ms` from the next slice of the table and deletes AoRs
+  // left empty and persisted. Each changed AoR's position goes to `changed`; returns how many
+  // contacts expired.
+  uint32_t sweep_bindings(int64_t now_ms, std::vector<int32_t>& changed);
+  uint32_t binding_aors() const;
+  uint32_t binding_contacts() const;
+  uint32_t binding_capacity() const;
+  // Sends (send = true) or frees a reply a binding_changed event carried.
+  void release_reply(const Event& event, bool send);
 
   // --- any thread ---
   std::vector<WorkerStatus> workers() const;

@@ -6,7 +6,10 @@
 // Dialog events carry the whole dialog as the table holds it, so that control can persist it
 // without a copy of its own: created (early), confirmed (with the callee's tag) and ended (with
 // the destination and resources it held). Probe answers carry the probe's destination, sequence
-// and status code.
+// and status code. Binding events name the AoR's key position in the binding table (control
+// reads the record there and persists it: the latest state, whatever came between) and may carry
+// a REGISTER's 200 OK that must wait for the store (durability "sync"): control hands it back
+// with release_reply() once the batch holding the change is written.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +19,18 @@
 
 namespace siplb::dataplane {
 
-enum class EventKind : uint8_t { dialog_created, dialog_confirmed, dialog_ended, probe_answer };
+enum class EventKind : uint8_t { dialog_created, dialog_confirmed, dialog_ended, probe_answer, binding_changed };
+
+// A REGISTER's outcome for control: which AoR changed (position -1: none, the event only carries
+// a reply), and the reply to send once what it acknowledges is durable (an opaque packet and its
+// route, handed back to the engine; nullptr when the worker answered itself).
+struct BindingChange {
+  int32_t position = -1;
+  uint16_t worker = 0;     // whose ring the reply goes back through
+  uint16_t reserved = 0;
+  void* reply = nullptr;
+  uint8_t reply_route[32] = {};  // the engine's own description of where the reply goes
+};
 
 struct alignas(64) Event {
   EventKind kind = EventKind::dialog_created;
@@ -24,7 +38,11 @@ struct alignas(64) Event {
   uint16_t status_code = 0;  // probe_answer
   uint32_t probe_sequence = 0;  // probe_answer: from the probe's branch
   uint64_t event_tsc = 0;    // when the worker saw it
-  DialogView dialog;         // dialog events; probe_answer: dialog.destination only
+  union {
+    DialogView dialog;       // dialog events; probe_answer: dialog.destination only
+    BindingChange binding;   // binding_changed
+  };
+  Event() : dialog() {}
 };
 static_assert(sizeof(Event) == 64, "one cache line per event");
 
