@@ -11,6 +11,7 @@
 
 #include "../balance/dispatcher_list.hpp"
 #include "toml.hpp"
+#include "siplb/registrar/binding.hpp"
 #include "siplb/text/edit_distance.hpp"
 
 namespace siplb::config {
@@ -54,6 +55,27 @@ constexpr HashKeyName kHashKeyNames[] = {
     {HashKey::to_uri, "to-uri"},           {HashKey::request_uri, "request-uri"},
     {HashKey::auth_user, "auth-user"},
 };
+
+// [registrar] ranges (inclusive).
+constexpr uint32_t kMaxRegistrarAors = 1u << 27;
+constexpr uint32_t kMaxRegistrarContacts = 1u << 28;
+constexpr uint32_t kMaxRegistrarExpires = 1u << 31;  // seconds: 68 years, "no maximum" in practice
+constexpr uint32_t kMaxNonceLifetimeS = 3600;
+constexpr uint32_t kMaxAuthRetries = 100;
+
+constexpr std::pair<std::string_view, AuthMode> kAuthModes[] = {
+    {"none", AuthMode::none}, {"register", AuthMode::register_only}, {"all", AuthMode::all}};
+constexpr std::pair<std::string_view, MinExpiresMode> kMinExpiresModes[] = {
+    {"reply", MinExpiresMode::reply}, {"raise", MinExpiresMode::raise}};
+constexpr std::pair<std::string_view, MaxContactsMode> kMaxContactsModes[] = {
+    {"reject", MaxContactsMode::reject}, {"replace_oldest", MaxContactsMode::replace_oldest}};
+
+template <typename E, std::size_t N>
+std::string_view choice_text(const std::pair<std::string_view, E> (&choices)[N], E value) {
+  for (const auto& [name, v] : choices)
+    if (v == value) return name;
+  return "?";
+}
 
 struct StateName {
   DestinationState state;
@@ -243,6 +265,8 @@ class Loader {
   bool load_store(const toml::Table& t);
   bool load_api(const toml::Table& t);
   bool load_metrics(const toml::Table& t);
+  bool load_registrar(const toml::Table& t);
+  bool load_registrar_domain(const toml::Value& v, std::size_t ordinal, AuthMode default_auth);
   template <typename E, std::size_t N>
   bool get_choice(const Section& s, const toml::Table& t, std::string_view key,
                   const std::pair<std::string_view, E> (&choices)[N], E& out);
@@ -277,6 +301,7 @@ class Loader {
     std::string file;
   };
   std::vector<PendingSocket> sockets_;
+  uint32_t unregistered_set_line_ = 0;  // of registrar.unregistered_set, checked against the sets
 };
 
 bool Loader::check_keys(const Section& s, const toml::Table& t,
@@ -610,6 +635,188 @@ bool Loader::load_metrics(const toml::Table& t) {
     return false;
   if (v && !net::parse_ip(config_.metrics.address))
     return fail(v->line, s.prefix + "address must be an IPv4 or IPv6 address, got " + quoted(config_.metrics.address));
+  return true;
+}
+
+// A domain as a registrar serves it (the Request-URI/To host of REGISTERs): a host name or IPv4
+// address of letters, digits, '-' and '.', or an IPv6 address in brackets. Empty when plausible,
+// otherwise why not.
+std::string domain_problem(std::string_view name) {
+  if (name.empty()) return "must not be empty";
+  if (name.front() == '[') {
+    const std::size_t close = name.find(']');
+    if (close == std::string_view::npos) return "has no ']' after the IPv6 address";
+    if (close + 1 != name.size()) {
+      return name[close + 1] == ':' ? "must not name a port" : "has text after ']'";
+    }
+    const std::optional<net::IpAddress> ip = net::parse_ip(name.substr(1, close - 1));
+    if (!ip || !ip->is_v6()) return "must hold an IPv6 address between the brackets";
+    return {};
+  }
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return "must not contain spaces or control characters";
+    if (c == '@') return "is a domain, not a user@domain address (no '@')";
+    if (c == ':') {
+      return std::count(name.begin(), name.end(), ':') > 1
+                 ? "must write an IPv6 address in brackets, e.g. \"[fd00::1]\""
+                 : "must not name a port or a scheme (no ':')";
+    }
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+      return "is not a host name (letters, digits, '-' and '.'), got '" + std::string(1, c) + "'";
+    }
+  }
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string_view::npos) {
+    return "has an empty label (a leading, trailing or double '.')";
+  }
+  return {};
+}
+
+// One item of registrar.domains: "name" (the section's auth) or { name = "...", auth = "...",
+// realm = "..." }.
+bool Loader::load_registrar_domain(const toml::Value& v, std::size_t ordinal, AuthMode default_auth) {
+  const std::string name = "registrar.domains item " + std::to_string(ordinal);
+  const Section s{name, name + ": ", v.line};
+  RegistrarDomainConfig d;
+  d.line = v.line;
+  d.auth = default_auth;
+  const toml::Value* name_value = &v;
+  if (v.kind == toml::Kind::string) {
+    d.name = v.string;
+  } else if (v.kind == toml::Kind::table) {
+    const toml::Table& t = v.tables.front();
+    if (!check_keys(s, t, {"name", "auth", "realm"}) || !get_required_string(s, t, "name", d.name, &name_value) ||
+        !get_choice(s, t, "auth", kAuthModes, d.auth)) {
+      return false;
+    }
+    const toml::Value* realm = nullptr;
+    if (!get_string(s, t, "realm", d.realm, &realm)) return false;
+    if (realm != nullptr) {
+      if (d.realm.empty()) return fail(realm->line, s.prefix + "realm must not be empty (leave it out for the domain name)");
+      for (char c : d.realm) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
+          return fail(realm->line, s.prefix + "realm must not contain control characters, '\"' or '\\' (it is "
+                                              "quoted in WWW-Authenticate), got " + quoted(d.realm));
+        }
+      }
+    }
+  } else {
+    return fail(v.line, s.prefix + "must be a domain name or an inline table { name = \"...\", auth = \"...\", "
+                                   "realm = \"...\" }, got " + std::string(toml::kind_name(v.kind)));
+  }
+  for (char& c : d.name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (std::string why = domain_problem(d.name); !why.empty()) {
+    return fail(name_value->line, s.prefix + "domain " + quoted(d.name) + " " + why);
+  }
+  if (d.realm.empty()) d.realm = d.name;
+  for (const RegistrarDomainConfig& other : config_.registrar.domains) {
+    if (other.name == d.name) {
+      return fail(d.line, s.prefix + "domain " + quoted(d.name) + " is listed twice (first at line " +
+                              std::to_string(other.line) + ")");
+    }
+  }
+  config_.registrar.domains.push_back(std::move(d));
+  return true;
+}
+
+bool Loader::load_registrar(const toml::Table& t) {
+  const Section s{"[registrar]", "registrar.", t.line};
+  RegistrarConfig& r = config_.registrar;
+  r.line = t.line;
+  AuthMode default_auth = AuthMode::none;
+  if (!check_keys(s, t, {"domains", "auth", "aors", "contacts", "default_expires", "min_expires", "max_expires",
+                         "min_expires_mode", "max_contacts", "max_contacts_mode", "unregistered_set",
+                         "subscribers", "nonce_lifetime", "auth_retries"}) ||
+      !get_choice(s, t, "auth", kAuthModes, default_auth) ||
+      !get_uint(s, t, "aors", 1, kMaxRegistrarAors, r.aors) ||
+      !get_uint(s, t, "contacts", 1, kMaxRegistrarContacts, r.contacts) ||
+      !get_uint(s, t, "default_expires", 1, kMaxRegistrarExpires, r.default_expires) ||
+      !get_uint(s, t, "min_expires", 0, kMaxRegistrarExpires, r.min_expires) ||
+      !get_uint(s, t, "max_expires", 1, kMaxRegistrarExpires, r.max_expires) ||
+      !get_choice(s, t, "min_expires_mode", kMinExpiresModes, r.min_expires_mode) ||
+      !get_choice(s, t, "max_contacts_mode", kMaxContactsModes, r.max_contacts_mode) ||
+      !get_uint(s, t, "nonce_lifetime", 1, kMaxNonceLifetimeS, r.nonce_lifetime_s) ||
+      !get_uint(s, t, "auth_retries", 0, kMaxAuthRetries, r.auth_retries)) {
+    return false;
+  }
+  constexpr auto kContactLimit = static_cast<int64_t>(registrar::kMaxContactsPerAor);
+  if (const toml::Value* v = t.find("max_contacts")) {
+    if (v->kind == toml::Kind::integer && (v->integer < 0 || v->integer > kContactLimit)) {
+      return fail(v->line, s.prefix + "max_contacts must be 0.." + std::to_string(kContactLimit) +
+                               " (a binding holds at most " + std::to_string(kContactLimit) +
+                               " contacts per AoR; 0 means " + std::to_string(kContactLimit) + "), got " +
+                               std::to_string(v->integer));
+    }
+    if (!get_uint(s, t, "max_contacts", 0, kContactLimit, r.max_contacts)) return false;
+  }
+
+  // Expiries: min_expires <= default_expires <= max_expires.
+  auto line_of = [&](std::string_view key) {
+    const toml::Value* v = t.find(key);
+    return v != nullptr ? v->line : t.line;
+  };
+  if (r.max_expires < r.min_expires) {
+    return fail(line_of(t.find("max_expires") ? "max_expires" : "min_expires"),
+                s.prefix + "max_expires (" + std::to_string(r.max_expires) + ") must not be below min_expires (" +
+                    std::to_string(r.min_expires) + ")");
+  }
+  if (r.default_expires < r.min_expires || r.default_expires > r.max_expires) {
+    // The defaults agree with each other, so a key that was given is at fault: default_expires if
+    // it was, otherwise the bound it falls outside of.
+    const std::string_view key = t.find("default_expires") != nullptr     ? "default_expires"
+                                 : r.default_expires < r.min_expires ? "min_expires"
+                                                                     : "max_expires";
+    return fail(line_of(key), s.prefix + "default_expires (" + std::to_string(r.default_expires) +
+                                  ") must lie within min_expires..max_expires (" + std::to_string(r.min_expires) +
+                                  ".." + std::to_string(r.max_expires) + ")");
+  }
+
+  // The set for users who are not registered: checked against the sets once all are read.
+  const toml::Value* v = nullptr;
+  if (!get_string(s, t, "unregistered_set", r.unregistered_set, &v)) return false;
+  if (v != nullptr) {
+    if (r.unregistered_set.empty()) {
+      return fail(v->line, s.prefix + "unregistered_set must not be empty (leave it out: 404 for users not registered)");
+    }
+    unregistered_set_line_ = v->line;
+  }
+
+  const toml::Value* subscribers = nullptr;
+  if (!get_string(s, t, "subscribers", r.subscribers, &subscribers)) return false;
+  if (subscribers != nullptr) {
+    if (r.subscribers.empty()) return fail(subscribers->line, s.prefix + "subscribers must not be empty");
+    if (r.subscribers[0] != '/') r.subscribers = parent_folder(source_) + r.subscribers;
+  }
+
+  const toml::Value* domains = t.find("domains");
+  if (domains == nullptr) {
+    return fail(t.line, s.prefix + "domains is required (the domains siplb is the registrar of; leave out "
+                                   "[registrar] to balance REGISTERs like other requests)");
+  }
+  if (domains->kind == toml::Kind::string) {
+    if (!load_registrar_domain(*domains, 1, default_auth)) return false;
+  } else if (domains->kind == toml::Kind::array) {
+    if (domains->items.empty()) {
+      return fail(domains->line, s.prefix + "domains must list at least one domain (leave out [registrar] "
+                                            "to balance REGISTERs like other requests)");
+    }
+    for (std::size_t i = 0; i < domains->items.size(); ++i) {
+      if (!load_registrar_domain(domains->items[i], i + 1, default_auth)) return false;
+    }
+  } else {
+    return fail(domains->line, s.prefix + "domains must be an array of domain names and { name = \"...\" } "
+                                          "tables, got " + std::string(toml::kind_name(domains->kind)));
+  }
+  if (subscribers == nullptr) {
+    for (const RegistrarDomainConfig& d : r.domains) {
+      if (d.auth != AuthMode::none) {
+        return fail(d.line, "registrar.domains: " + quoted(d.name) + " has auth " +
+                                quoted(auth_mode_text(d.auth)) +
+                                " but registrar.subscribers (the file of users and their passwords) is not set");
+      }
+    }
+  }
   return true;
 }
 
@@ -1066,6 +1273,20 @@ bool Loader::cross_check() {
   if (config_.sets.empty()) {
     return fail(0, "no [[set]]: at least one destination set is required");
   }
+  const RegistrarConfig& registrar = config_.registrar;
+  if (!registrar.unregistered_set.empty()) {
+    const bool found = std::any_of(config_.sets.begin(), config_.sets.end(),
+                                   [&](const SetConfig& c) { return c.set.name == registrar.unregistered_set; });
+    if (!found) {
+      std::string known;
+      for (const SetConfig& c : config_.sets) {
+        if (!c.set.name.empty()) known += (known.empty() ? "" : ", ") + quoted(c.set.name);
+      }
+      return fail(unregistered_set_line_,
+                  "registrar.unregistered_set " + quoted(registrar.unregistered_set) + " names no [[set]] (" +
+                      (known.empty() ? std::string("no [[set]] has a name") : "known: " + known) + ")");
+    }
+  }
   const bool has_ipv6 = std::any_of(config_.interfaces.begin(), config_.interfaces.end(),
                                     [](const InterfaceConfig& i) { return i.address6.has_value(); });
   if (!has_ipv6) {
@@ -1092,7 +1313,8 @@ bool Loader::reject_top_level(const toml::Entry& e) {
   }
   static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]", "[tables]",
                                                    "[probing]",  "[dialogs]",     "[[set]]",
-                                                   "[store]",    "[api]",         "[metrics]"};
+                                                   "[store]",    "[api]",         "[metrics]",
+                                                   "[registrar]"};
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view section : kSections) {
@@ -1114,7 +1336,8 @@ bool Loader::reject_top_level(const toml::Entry& e) {
 
 ConfigResult Loader::run() {
   ConfigResult result;
-  toml::ParseResult doc = toml::parse(text_);
+  // Inline tables only as array items: registrar.domains entries such as { name = "...", auth = "..." }.
+  toml::ParseResult doc = toml::parse(text_, toml::ParseOptions{.inline_tables_in_arrays = true});
   if (!doc.ok()) {
     fail(doc.error.line, doc.error.reason);
   } else {
@@ -1122,7 +1345,8 @@ ConfigResult Loader::run() {
       const toml::Value& v = e.value;
       bool ok = true;
       if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing" ||
-          e.key == "dialogs" || e.key == "store" || e.key == "api" || e.key == "metrics") {
+          e.key == "dialogs" || e.key == "store" || e.key == "api" || e.key == "metrics" ||
+          e.key == "registrar") {
         const toml::Table* t = single_table(v, e.key);
         if (t == nullptr) break;
         if (e.key == "balancer") ok = load_balancer(*t);
@@ -1133,6 +1357,7 @@ ConfigResult Loader::run() {
         if (e.key == "store") ok = load_store(*t);
         if (e.key == "api") ok = load_api(*t);
         if (e.key == "metrics") ok = load_metrics(*t);
+        if (e.key == "registrar") ok = load_registrar(*t);
       } else if (e.key == "interface" || e.key == "set") {
         if (v.kind == toml::Kind::table && v.tables.front().implicit && e.key == "set") {
           ok = fail(v.line, "[[set.destination]] must follow the [[set]] it belongs to");
@@ -1274,6 +1499,10 @@ std::string_view durability_text(Durability durability) {
 }
 
 std::string_view idle_mode_text(IdleMode mode) { return mode == IdleMode::adaptive ? "adaptive" : "poll"; }
+
+std::string_view auth_mode_text(AuthMode mode) { return choice_text(kAuthModes, mode); }
+std::string_view min_expires_mode_text(MinExpiresMode mode) { return choice_text(kMinExpiresModes, mode); }
+std::string_view max_contacts_mode_text(MaxContactsMode mode) { return choice_text(kMaxContactsModes, mode); }
 
 ConfigResult load_config_text(std::string_view text, std::string_view source_name) {
   Loader loader(text, source_name);

@@ -146,7 +146,7 @@ const tomlpp::table* last_table_of(const tomlpp::node& node) {
 // becomes the error, as a reader that stops at the first problem would report.
 class Converter {
  public:
-  explicit Converter(const SourceText& source) : source_(source) {}
+  Converter(const SourceText& source, ParseOptions options) : source_(source), options_(options) {}
 
   Table root(const tomlpp::table& in) { return table(in, /*is_root=*/true); }
 
@@ -211,6 +211,16 @@ class Converter {
             reject(item.source().begin, "arrays of arrays are not supported");
             continue;
           }
+          if (const tomlpp::table* inline_table = item.as_table();
+              inline_table != nullptr && inline_table->is_inline() && options_.inline_tables_in_arrays) {
+            Value table_item;
+            table_item.kind = Kind::table;
+            table_item.line = item.source().begin.line;
+            table_item.tables.push_back(table(*inline_table, /*is_root=*/false));
+            table_item.tables.back().implicit = false;  // a value opened by its '{', never a parent
+            out.items.push_back(std::move(table_item));
+            continue;
+          }
           out.items.push_back(value(item, item.source().begin.line));
         }
         break;
@@ -248,6 +258,7 @@ class Converter {
   }
 
   const SourceText& source_;
+  ParseOptions options_;
   tomlpp::source_position rejected_at_{};
   std::string reason_;
 };
@@ -457,12 +468,12 @@ Error describe(const tomlpp::parse_error& error, std::string_view text, const So
 
 }  // namespace
 
-ParseResult parse(std::string_view text) {
+ParseResult parse(std::string_view text, ParseOptions options) {
   const SourceText source(text);
   ParseResult result;
   tomlpp::parse_result parsed = tomlpp::parse(text);
   if (parsed) {
-    Converter converter(source);
+    Converter converter(source, options);
     result.root = converter.root(parsed.table());
     if (converter.failed()) result.error = converter.error();
     return result;
@@ -476,7 +487,7 @@ ParseResult parse(std::string_view text) {
   tomlpp::parse_result before = tomlpp::parse(text.substr(0, source.line_offset(line)));
   const tomlpp::table* earlier = nullptr;
   if (before) {
-    Converter converter(source);
+    Converter converter(source, options);
     converter.root(before.table());
     if (converter.failed()) {
       result.error = converter.error();

@@ -7,9 +7,10 @@
 // Duplicate keys and conflicting [table] headers are reworded to name the line of the first
 // definition, and a few common slips get siplb's own words (unterminated strings, bare words that
 // need quotes). Rejected with a named reason and the line, as siplb configs must not contain them:
-// floats, dates and times, non-decimal integers, inline tables, arrays of arrays, dotted keys in
-// key/value lines, multi-line strings. When a syntax error and such a rejection both occur, the one
-// on the earlier line is reported.
+// floats, dates and times, non-decimal integers, inline tables (except, when ParseOptions allow
+// them, as items of an array: `domains = ["a.example", { name = "b.example" }]`), arrays of arrays,
+// dotted keys in key/value lines, multi-line strings. When a syntax error and such a rejection both
+// occur, the one on the earlier line is reported.
 //
 // Owns nothing shared: parse() builds a tree the caller owns. Control-plane code only: siplbd's
 // main thread at start-up and on SIGHUP reload, tools and tests; never on the packet path.
@@ -36,7 +37,9 @@ struct Value {
   std::string string;
   int64_t integer = 0;
   bool boolean = false;
-  std::vector<Value> items;   // Kind::array: scalars, in order
+  // Kind::array: in order, scalars and (with ParseOptions::inline_tables_in_arrays) inline tables,
+  // each a Kind::table value whose line is that of its '{'.
+  std::vector<Value> items;
   std::vector<Table> tables;  // Kind::table: exactly one; Kind::table_array: one per [[header]]
 };
 
@@ -66,7 +69,13 @@ struct ParseResult {
   bool ok() const { return error.reason.empty(); }
 };
 
+struct ParseOptions {
+  // Accept inline tables as items of an array (one level: an inline table inside one is still
+  // rejected). Off, every inline table is rejected.
+  bool inline_tables_in_arrays = false;
+};
+
 // Parses a whole document. On failure `error` names the first problem and `root` is not to be used.
-ParseResult parse(std::string_view text);
+ParseResult parse(std::string_view text, ParseOptions options = {});
 
 }  // namespace siplb::config::toml
