@@ -12,6 +12,7 @@
 #include "../sip_test_util.hpp"
 #include "siplb/registrar/aor.hpp"
 #include "siplb/registrar/binding_codec.hpp"
+#include "siplb/registrar/location_import.hpp"
 #include "siplb/registrar/lookup.hpp"
 #include "siplb/registrar/register.hpp"
 #include "siplb/registrar/reply_text.hpp"
@@ -659,6 +660,167 @@ TEST(Codec, CorruptInputRefused) {
       for (uint8_t b = 0; b < out.count; ++b) EXPECT_LE(out.bindings[b].contact_length, kMaxContactUri);
     }
   }
+}
+
+
+// ---- location import --------------------------------------------------------------------------
+// OpenSIPS 3.x location table (db_text): Unix times, sip_instance, escaped colons.
+constexpr const char* kOpenSipsTable =
+    "contact_id(long,auto) username(string) domain(string,null) contact(string) received(string,null) "
+    "path(string,null) expires(int) q(double) callid(string) cseq(int) last_modified(int) flags(int) "
+    "cflags(string,null) user_agent(string) socket(string,null) methods(int,null) sip_instance(string,null) "
+    "kv_store(string,null) attr(string,null)\n"
+    "1:alice:Example.COM:sip\\:alice@10.0.0.5\\:5060:sip\\:192.0.2.10\\:5062:null:1796542200:0.5:abc@pc:7:1796538000:0:null:"
+    "Phone/1.0:udp\\:192.0.2.1\\:5060:null:null:null:null\n"
+    "2:alice:example.com:sip\\:alice@10.0.0.6:null:<sip\\:edge;lr>:1796542200:-1:def@pc:2:1796538100:0:null:"
+    "Phone/1.0:null:null:'<urn:uuid:1>':null:null\n"
+    "3:bob:example.com:sip\\:bob@10.0.0.7:sip\\:[2001\\:db8\\:\\:1]:null:1796538000:1:x:1:0:0:null:UA:null:null:null:null:null\n"
+    "4:carol:null:sip\\:carol@10.0.0.8:null:null:0:1:y:1:0:0:null:UA:null:null:null:null:null\n"
+    "\n";
+
+// Kamailio 5.x: columns in another order, datetime expires, reg_id, no domain (default used).
+constexpr const char* kKamailioTable =
+    "id(int,auto) ruid(string) username(string) domain(string,null) contact(string) received(string,null) "
+    "path(string,null) expires(int) q(double) callid(string) cseq(int) last_modified(int) flags(int) cflags(int) "
+    "user_agent(string) socket(string,null) methods(int,null) instance(string,null) reg_id(int) server_id(int) "
+    "connection_id(int) keepalive(int) partition(int)\n"
+    "1:uloc-1:dave::sip\\:dave@10.0.0.9\\:5070;ob:sip\\:198.51.100.4\\:40000:null:2026-12-06 07\\:30\\:00:1.00:k1@pc:"
+    "11:'2026-12-06 06:29:00':0:0:UA:null:null:<urn\\:uuid\\:2>:1:0:-1:0:0\n";
+
+LocationImportOptions import_options(std::string domain = "") {
+  LocationImportOptions o;
+  o.now_ms = kNow;
+  o.default_domain = std::move(domain);
+  return o;
+}
+
+TEST(LocationImport, OpenSips) {
+  LocationImport r = parse_location_table(kOpenSipsTable, "location", import_options("example.net"));
+  ASSERT_FALSE(r.error) << r.error->message();
+  EXPECT_EQ(r.rows, 4u);
+  EXPECT_EQ(r.imported, 2u);
+  EXPECT_EQ(r.expired, 1u);    // bob expired 10 minutes ago
+  EXPECT_EQ(r.permanent, 1u);  // carol: expires 0
+  ASSERT_EQ(r.aors.size(), 1u);
+  const AorState& a = r.aors[0];
+  EXPECT_EQ(a.key.view(), "alice@example.com");
+  ASSERT_EQ(a.count, 2);
+  const Binding& b0 = a.bindings[0];
+  EXPECT_EQ(b0.contact_uri(), "sip:alice@10.0.0.5:5060");
+  EXPECT_EQ(b0.expires_at, 1796542200);
+  EXPECT_TRUE(b0.has_q);
+  EXPECT_EQ(b0.q_millis, 500);
+  EXPECT_EQ(b0.call_id_text(), "abc@pc");
+  EXPECT_EQ(b0.call_id_hash, call_id_hash("abc@pc"));
+  EXPECT_EQ(b0.cseq, 7u);
+  EXPECT_EQ(b0.updated_ms, 1796538000000);
+  EXPECT_FALSE(b0.received.v6);
+  EXPECT_EQ(b0.received.ip[0], 192);
+  EXPECT_EQ(b0.received.ip[3], 10);
+  EXPECT_EQ(b0.received.port, 5062);
+  const Binding& b1 = a.bindings[1];
+  EXPECT_FALSE(b1.has_q);
+  EXPECT_EQ(b1.path_text(), "<sip:edge;lr>");
+  EXPECT_EQ(b1.instance_text(), "<urn:uuid:1>");
+  EXPECT_EQ(b1.received.port, 0);  // none recorded
+  // The imported state answers like one built by REGISTERs: no q (1.0) beats q=0.5.
+  EXPECT_EQ(best_binding(a, kNow), 1);
+}
+
+TEST(LocationImport, KamailioFromAFile) {
+  char dir_template[] = "/tmp/siplb-registrar-XXXXXX";
+  char* dir = ::mkdtemp(dir_template);
+  ASSERT_NE(dir, nullptr);
+  const std::string path = std::string(dir) + "/location";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fputs(kKamailioTable, f);
+  std::fclose(f);
+  LocationImport r = load_location_table(path, import_options("Example.ORG"));
+  std::remove(path.c_str());
+  LocationImport missing = load_location_table(path, import_options());
+  ::rmdir(dir);
+  ASSERT_FALSE(r.error) << r.error->message();
+  ASSERT_EQ(r.aors.size(), 1u);
+  EXPECT_EQ(r.aors[0].key.view(), "dave@example.org");
+  const Binding& b = r.aors[0].bindings[0];
+  EXPECT_EQ(b.contact_uri(), "sip:dave@10.0.0.9:5070;ob");
+  EXPECT_EQ(b.expires_at, 1796542200);  // 2026-12-06 07:30:00
+  EXPECT_EQ(b.updated_ms, (1796538600 - 60) * 1000LL);
+  EXPECT_EQ(b.reg_id, 1u);
+  EXPECT_EQ(b.instance_text(), "<urn:uuid:2>");
+  EXPECT_TRUE(b.has_q);
+  EXPECT_EQ(b.q_millis, 1000);
+  EXPECT_EQ(b.received.port, 40000);
+  ASSERT_TRUE(missing.error);
+  EXPECT_EQ(missing.error->message(), path + ": cannot open the file: No such file or directory");
+}
+
+TEST(LocationImport, KeepsTheNewestPastTheLimit) {
+  std::string table = "username(string) domain(string) contact(string) expires(int) last_modified(int)\n";
+  for (int i = 0; i < 18; ++i)
+    table += "u:d.com:sip\\:u@10.0.0." + std::to_string(i) + ":1796542200:" + std::to_string(1000 + (i == 3 ? -500 : i)) + "\n";
+  LocationImport r = parse_location_table(table, "t", import_options());
+  ASSERT_FALSE(r.error) << r.error->message();
+  EXPECT_EQ(r.over_limit, 2u);
+  ASSERT_EQ(r.aors[0].count, kMaxContactsPerAor);
+  for (uint8_t i = 0; i < r.aors[0].count; ++i) {
+    EXPECT_NE(r.aors[0].bindings[i].contact_uri(), "sip:u@10.0.0.3");  // the oldest two went
+    EXPECT_NE(r.aors[0].bindings[i].contact_uri(), "sip:u@10.0.0.0");
+  }
+}
+
+std::string import_error(std::string_view text, std::string domain = "") {
+  LocationImport r = parse_location_table(text, "location", import_options(domain));
+  return r.error ? r.error->message() : "no error";
+}
+
+TEST(LocationImport, ErrorsNameLineAndColumn) {
+  const std::string header = "username(string) domain(string,null) contact(string) received(string,null) expires(int) q(double) cseq(int) reg_id(int) path(string,null) instance(string,null) last_modified(int)\n";
+  const std::string ok_row_tail = ":null:1796542200:1:1:0:null:null:0\n";
+  EXPECT_EQ(import_error(""), "location: no header line: not a db_text table");
+  EXPECT_EQ(import_error("username(string) contact(string)\n"),
+            "location:1: the header has no 'expires' column: not a location table");
+  EXPECT_EQ(import_error("username(string) contact expires(int)\n"),
+            "location:1: column 2: header column 'contact' is not name(type[,flags])");
+  EXPECT_EQ(import_error("username(string) contact(string) expires(int) Expires(int)\n"),
+            "location:1: column 4: the header names column 'expires' twice");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h\n"), "location:2: the row has 3 fields, the header 11 columns");
+  EXPECT_EQ(import_error(header + "a:b.com:'sip\\:a@h\n"), "location:2: a quoted string has no closing quote");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:1:0:null:null:0\\"),
+            "location:2: a '\\' ends the line");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:soon:1:1:0:null:null:0\n"),
+            "location:2: column 5 (expires): 'soon' is neither a Unix time nor 'YYYY-MM-DD HH:MM:SS'");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:2026-13-01 00\\:00\\:00:1:1:0:null:null:0\n"),
+            "location:2: column 5 (expires): '2026-13-01 00:00:00' is neither a Unix time nor 'YYYY-MM-DD HH:MM:SS'");
+  EXPECT_EQ(import_error(header + "null:b.com:sip\\:a@h" + ok_row_tail),
+            "location:2: column 1 (username): no username");
+  EXPECT_EQ(import_error(header + "a:null:sip\\:a@h" + ok_row_tail),
+            "location:2: column 2 (domain): no domain, and no default domain was given");
+  EXPECT_EQ(import_error(header + "a b:b.com:sip\\:a@h" + ok_row_tail),
+            "location:2: column 1 (username): 'a b@b.com' is not a user@domain address of record (or is longer than 127 octets)");
+  EXPECT_EQ(import_error(header + "a:b.com:null" + ok_row_tail), "location:2: column 3 (contact): no contact");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:" + std::string(200, 'c') + ok_row_tail),
+            "location:2: column 3 (contact): the contact is 204 octets long, longer than 192");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:sip\\:host.example\\:5060:1796542200:1:1:0:null:null:0\n"),
+            "location:2: column 4 (received): 'sip:host.example:5060' is not sip:address[:port] with a numeric IP address");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:sip\\:192.0.2.1\\:0:1796542200:1:1:0:null:null:0\n"),
+            "location:2: column 4 (received): 'sip:192.0.2.1:0' is not sip:address[:port] with a numeric IP address");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1.5:1:0:null:null:0\n"),
+            "location:2: column 6 (q): '1.5' is not a q value between 0 and 1 (or -1 for none)");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:x:0:null:null:0\n"),
+            "location:2: column 7 (cseq): 'x' is not a CSeq number");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:1:-2:null:null:0\n"),
+            "location:2: column 8 (reg_id): '-2' is not a reg-id between 0 and 2147483647");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:1:0:" + std::string(193, 'p') + ":null:0\n"),
+            "location:2: column 9 (path): the path is 193 octets long, longer than 192");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:1:0:null:" + std::string(81, 'i') + ":0\n"),
+            "location:2: column 10 (instance): the instance is 81 octets long, longer than 80");
+  EXPECT_EQ(import_error(header + "a:b.com:sip\\:a@h:null:1796542200:1:1:0:null:null:yesterday\n"),
+            "location:2: column 11 (last_modified): 'yesterday' is neither a Unix time nor 'YYYY-MM-DD HH:MM:SS'");
+  // Comments and blank lines count in line numbers; a username with '@' is the AoR itself.
+  EXPECT_EQ(import_error("# exported\n\n" + header + "a@x.com:null:sip\\:a@h" + ok_row_tail + "b@x.com:null:null" + ok_row_tail),
+            "location:5: column 3 (contact): no contact");
 }
 
 }  // namespace
