@@ -54,8 +54,10 @@ bool ControlPlane::start(std::string& error) {
   ps.recovery_threshold = running_.probing.recovery_threshold;
   ps.success_codes = running_.probing.success_codes;
   prober_ = std::make_unique<HealthProber>(ps, probe_targets());
+  if (!load_subscribers(running_, error)) return false;
   if (!publish_snapshot(running_, error)) return false;
   restore_dialogs();
+  restore_bindings();
   return true;
 }
 
@@ -101,6 +103,11 @@ bool ControlPlane::publish_snapshot(const config::Config& cfg, std::string& erro
   auto next = dataplane::build_snapshot(cfg, prober_ ? selection_states() : std::vector<balance::DestinationState>{},
                                         version_ + 1, &error);
   if (!next) return false;
+  if (next->registrar && subscribers_) {
+    auto rules = std::make_shared<dataplane::RegistrarRules>(*next->registrar);
+    rules->subscribers = subscribers_;
+    next->registrar = std::move(rules);
+  }
   ++version_;
   engine_.publish(std::move(next));
   return true;
@@ -116,6 +123,8 @@ void ControlPlane::tick() {
       const dataplane::Event& e = events_[i];
       if (e.kind == dataplane::EventKind::probe_answer)
         changed |= prober_->on_answer(e.dialog.destination, e.probe_sequence, e.status_code, now);
+      else if (e.kind == dataplane::EventKind::binding_changed)
+        handle_binding_event(e);
       else
         handle_event(e);
     }
@@ -123,6 +132,8 @@ void ControlPlane::tick() {
     if (n < events_.size()) break;
   }
   events_handled_ += handled;
+  sweep_bindings();
+  release_waiting_replies();
   if (changed) {
     std::string error;
     if (!publish_snapshot(running_, error)) {
@@ -144,11 +155,16 @@ void ControlPlane::tick() {
 void ControlPlane::drain_events() {
   for (;;) {
     const std::size_t n = engine_.poll_events(events_.data(), events_.size());
-    for (std::size_t i = 0; i < n; ++i)
-      if (events_[i].kind != dataplane::EventKind::probe_answer) handle_event(events_[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (events_[i].kind == dataplane::EventKind::binding_changed) handle_binding_event(events_[i]);
+      else if (events_[i].kind != dataplane::EventKind::probe_answer) handle_event(events_[i]);
+    }
     events_handled_ += n;
     if (n == 0) break;
   }
+  // The workers have stopped: nothing can send the replies that still wait.
+  for (const auto& e : waiting_replies_) engine_.release_reply(e, false);
+  waiting_replies_.clear();
 }
 
 bool ControlPlane::reload(std::string& error) {

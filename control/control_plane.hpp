@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +24,12 @@
 #include "health_prober.hpp"
 #include "siplb/config/config.hpp"
 #include "siplb/dataplane/engine.hpp"
+#include "siplb/registrar/binding.hpp"
 #include "store/store.hpp"
+
+namespace siplb::auth {
+class SubscriberTable;
+}
 
 namespace siplb::control {
 
@@ -55,6 +61,8 @@ class ControlPlane {
   std::string metrics_text() const;
 
   void set_api_counters(const api::ApiServer* server) { api_server_ = server; }
+  // How other threads (the store's writer) hand work back to the control thread.
+  void set_poster(std::function<void(std::function<void()>)> post) { post_ = std::move(post); }
   LogLevel log_level() const { return log_level_; }
   bool logs(LogLevel level) const { return level <= log_level_; }
 
@@ -83,6 +91,14 @@ class ControlPlane {
   int64_t unix_ms_of(uint64_t tsc) const;
   static int64_t wall_clock_ms();  // milliseconds since the Unix epoch, now
 
+  // --- registrar (registrar_control.cpp) ---
+  void restore_bindings();
+  void handle_binding_event(const dataplane::Event& event);
+  void persist_binding(int32_t position);
+  void release_waiting_replies();
+  void sweep_bindings();
+  bool load_subscribers(const config::Config& cfg, std::string& error);
+
   // --- API (api_commands.cpp) ---
   // `dialogs`: live dialogs by position (count_dialogs_by_destination), when the caller has them.
   api::Json destination_json(uint16_t position, const std::vector<uint32_t>* dialogs = nullptr) const;
@@ -106,11 +122,23 @@ class ControlPlane {
   std::vector<dataplane::DialogView> swept_;
   std::vector<dataplane::Event> events_;
   LogLevel log_level_ = LogLevel::info;
+  std::function<void(std::function<void()>)> post_;
+  // Registrar: the subscribers digest authentication checks (attached to every snapshot), the
+  // REGISTER replies waiting for the store, scratch for persisting one AoR.
+  std::shared_ptr<const auth::SubscriberTable> subscribers_;
+  std::vector<dataplane::Event> waiting_replies_;
+  std::vector<int32_t> swept_bindings_;
+  registrar::AorState binding_scratch_;
+  std::string binding_bytes_;
   const api::ApiServer* api_server_ = nullptr;
 
   // Counters of the control side (metrics).
   uint64_t events_handled_ = 0;
   uint64_t dialogs_restored_ = 0;
+  uint64_t bindings_restored_ = 0;
+  uint64_t bindings_expired_ = 0;
+  uint64_t replies_withheld_ = 0;  // REGISTER 200 OKs not sent: the store failed to write their change
+  uint64_t subscriber_reloads_ = 0;
   uint64_t reloads_ = 0;
   uint64_t reloads_refused_ = 0;
 };

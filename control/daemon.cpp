@@ -245,6 +245,7 @@ int run_siplbd(int argc, char** argv) {
     return 2;
   }
   plane_for_metrics = &plane;
+  plane.set_poster([&control_io](std::function<void()> work) { asio::post(control_io, std::move(work)); });
 
   // API commands run on the control thread: the I/O thread posts them there and the reply goes
   // back through the server, which writes it on its own thread.

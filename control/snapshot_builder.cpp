@@ -69,6 +69,34 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
   snap->selector = balance::Selector::build(sets, options, error);
   if (!snap->selector) return nullptr;
   snap->resource_names = config.resource_names;
+  if (config.registrar.enabled()) {
+    // Subscribers are control's to load and attach (they reload on their own).
+    const config::RegistrarConfig& rc = config.registrar;
+    auto rules = std::make_shared<RegistrarRules>();
+    for (const config::RegistrarDomainConfig& d : rc.domains) {
+      RegistrarDomain domain;
+      domain.name = d.name;
+      domain.realm = d.realm.empty() ? d.name : d.realm;
+      domain.auth = d.auth == config::AuthMode::all             ? RegistrarAuth::all
+                    : d.auth == config::AuthMode::register_only ? RegistrarAuth::register_only
+                                                                : RegistrarAuth::none;
+      rules->domains.push_back(std::move(domain));
+    }
+    registrar::RegistrarSettings& rs = rules->settings;
+    rs.default_expires = rc.default_expires;
+    rs.min_expires = rc.min_expires;
+    rs.max_expires = rc.max_expires;
+    rs.min_expires_mode = rc.min_expires_mode == config::MinExpiresMode::raise ? registrar::MinExpiresMode::raise
+                                                                                : registrar::MinExpiresMode::reply_423;
+    rs.max_contacts = rc.max_contacts;
+    rs.overflow_mode = rc.max_contacts_mode == config::MaxContactsMode::replace_oldest
+                           ? registrar::OverflowMode::replace_oldest
+                           : registrar::OverflowMode::reject;
+    for (std::size_t si = 0; si < config.sets.size(); ++si)
+      if (!rc.unregistered_set.empty() && config.sets[si].set.name == rc.unregistered_set)
+        rules->unregistered_set = static_cast<int32_t>(si);
+    snap->registrar = std::move(rules);
+  }
   return snap;
 }
 

@@ -21,12 +21,14 @@
 #include <string>
 #include <vector>
 
+#include "binding_table.hpp"
 #include "dialog_table.hpp"
 #include "neighbor6_table.hpp"
 #include "neighbor_table.hpp"
 #include "siplb/balance/selector.hpp"
 #include "siplb/dataplane/counters.hpp"
 #include "siplb/dataplane/snapshot.hpp"
+#include "siplb/auth/nonce.hpp"
 #include "transaction_table.hpp"
 
 struct rte_ring;
@@ -122,6 +124,17 @@ struct Shared {
   std::unique_ptr<balance::LoadBoard> loads;
   std::unique_ptr<DialogTable> dialogs;
   std::array<Counter, dialog::kEndReasonCount> swept_ends;
+  // Registrar (nullptr without [registrar]): the bindings, the digest nonces, whether a REGISTER's
+  // 200 OK waits for the store (durability sync: handed to control in the binding event), and the
+  // wall clock the workers read without a syscall (Unix ms at wall_base_tsc).
+  std::unique_ptr<BindingTable> bindings;
+  std::unique_ptr<auth::NonceAuthority> nonces;
+  bool defer_register_replies = false;
+  int64_t wall_base_ms = 0;
+  uint64_t wall_base_tsc = 0;
+  int64_t wall_ms(uint64_t tsc) const {
+    return wall_base_ms + static_cast<int64_t>((tsc - wall_base_tsc) / (tsc_hz / 1000));
+  }
 
   bool is_sip_port(uint16_t port) const {
     for (uint16_t i = 0; i < sip_port_count; ++i)
@@ -182,6 +195,12 @@ struct TxBuffer {
   rte_mbuf* mbufs[kTxBufferSize];
 };
 
+// A worker's copies of one AoR while it applies a REGISTER (two 9 KB states: off the stack).
+struct RegistrarScratch {
+  registrar::AorState current;
+  registrar::AorState next;
+};
+
 struct alignas(64) WorkerContext {
   uint16_t worker_index = 0;
   uint16_t queue_id = 0;
@@ -205,6 +224,7 @@ struct alignas(64) WorkerContext {
   TxBuffer tx[kMaxPorts];
   bool capture_tx = false;  // tests: keep staged packets instead of sending them
   rte_ring* events = nullptr;  // worker -> control (Event by value); nullptr: nobody listens
+  std::unique_ptr<RegistrarScratch> registrar;  // with a binding table
 };
 
 }  // namespace siplb::dataplane

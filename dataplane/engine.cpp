@@ -13,7 +13,10 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include <sys/time.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -23,6 +26,7 @@
 #include "port.hpp"
 #include "shared_settings.hpp"
 #include "siplb/config/config.hpp"
+#include "siplb/registrar/register.hpp"
 #include "siplb/sip/writer.hpp"
 #include "worker.hpp"
 
@@ -39,6 +43,46 @@ constexpr uint32_t kNeighborSlots = 4096;
 constexpr uint32_t kSweepsPerTable = 1000;  // a sweep per 1 ms tick covers the table in ~1 s
 constexpr uint32_t kMinSweepBudget = 64;
 constexpr uint32_t kMaxSweptPerCall = 4096;
+constexpr uint32_t kBindingSweepsPerTable = 1000;  // one binding sweep per 1 ms tick: the table in ~1 s
+constexpr uint32_t kEmptyAorsPerSweep = 256;
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The registrar's binding table and digest nonces ([registrar]); nothing without served domains.
+bool create_registrar(Shared& sh, const config::Config& cfg, rte_rcu_qsbr* rcu, uint16_t writers, int socket,
+                      std::string& error) {
+  sh.wall_base_tsc = rte_rdtsc();
+  sh.wall_base_ms = unix_ms_now();
+  if (!cfg.registrar.enabled()) return true;
+  BindingTableSettings settings;
+  settings.aors = cfg.registrar.aors;
+  settings.bindings = cfg.registrar.contacts;
+  settings.writers = writers;
+  static int serial = 0;  // rte_hash and mempool names are process-wide
+  const std::string name = "aors_" + std::to_string(serial++);
+  sh.bindings = BindingTable::create(name.c_str(), settings, rcu, socket);
+  if (!sh.bindings) {
+    error = cfg.source + ":" + std::to_string(cfg.registrar.line) + ": cannot create the binding table for " +
+            std::to_string(cfg.registrar.aors) + " AoRs and " + std::to_string(cfg.registrar.contacts) +
+            " contacts ([registrar] aors/contacts; give EAL more memory with -m or hugepages)";
+    return false;
+  }
+  auth::NonceSettings nonce_settings;
+  nonce_settings.lifetime_s = cfg.registrar.nonce_lifetime_s;
+  nonce_settings.retries = static_cast<uint8_t>(std::min<uint32_t>(cfg.registrar.auth_retries, 255));
+  std::string nonce_error;
+  sh.nonces = auth::NonceAuthority::create(nonce_settings, &nonce_error);
+  if (!sh.nonces) {
+    error = "cannot set up digest nonces: " + nonce_error;
+    return false;
+  }
+  // Under "sync" a REGISTER's 200 OK leaves once the store has fsynced the change.
+  sh.defer_register_replies = cfg.store.durability == config::Durability::sync;
+  return true;
+}
 
 std::string format_prefix(const std::string& ip, unsigned length) { return ip + "/" + std::to_string(length); }
 
@@ -60,6 +104,7 @@ struct Engine::Impl {
   bool launched = false;
   bool control_attached = false;
   unsigned next_event_worker = 0;
+  uint32_t binding_sweep_cursor = 0;  // control thread
 
   ~Impl();
   bool bring_up(const config::Config& cfg, std::string& error, int& exit_code);
@@ -87,6 +132,7 @@ Engine::Impl::~Impl() {
       r = nullptr;
     }
   sh.dialogs.reset();  // before the RCU variable it reclaims with
+  sh.bindings.reset();
   sh.loads.reset();
   if (sh.rcu) rte_free(sh.rcu);
   if (sh.pool) rte_mempool_free(sh.pool);
@@ -140,6 +186,7 @@ bool Engine::Impl::bring_up(const config::Config& cfg, std::string& error, int& 
     return false;
   }
   if (!create_dialog_tracking(sh, cfg, sh.rcu, socket, error)) return false;
+  if (!create_registrar(sh, cfg, sh.rcu, static_cast<uint16_t>(nworkers + 1), socket, error)) return false;
 
   for (const auto& ic : cfg.interfaces) {
     PortInfo pi;
@@ -309,6 +356,121 @@ EgressTexts Engine::egress_for(const net::IpAddress& destination) const {
   const Interface& out = v6 ? sh.interfaces[egress_interface6(sh, destination.bytes.data(), 0)]
                             : sh.interfaces[egress_interface(sh, htonl(destination.v4_host_order()), 0)];
   return v6 ? EgressTexts{out.via_sent_by6, "[" + out.ip6_text + "]"} : EgressTexts{out.via_sent_by, out.ip_text};
+}
+
+// --- registrar bindings ---
+
+bool Engine::serves_registrar() const { return impl_->sh.bindings != nullptr; }
+
+int32_t Engine::write_binding(const registrar::AorState& aor, uint64_t& version) {
+  BindingTable* table = impl_->sh.bindings.get();
+  if (!table) return -1;
+  const uint16_t writer = static_cast<uint16_t>(impl_->control_id);
+  registrar::AorState current;  // control thread: the stack has room
+  for (;;) {
+    BindingTable::Handle handle;
+    if (table->begin(aor.key, current, handle) != BindingTable::Begin::ok) return -1;
+    switch (table->commit(writer, handle, aor, version)) {
+      case BindingTable::Commit::ok:
+        return handle.position;
+      case BindingTable::Commit::conflict:
+        continue;  // a worker changed it meanwhile: the operator's word is the last
+      case BindingTable::Commit::no_memory:
+        return -1;
+    }
+  }
+}
+
+bool Engine::restore_binding(const registrar::AorState& aor) {
+  uint64_t version = 0;
+  const int32_t position = write_binding(aor, version);
+  if (position < 0) return false;
+  impl_->sh.bindings->mark_persisted(position, version);  // it came from the store
+  return true;
+}
+
+bool Engine::binding_at(int32_t position, registrar::AorState& out, uint64_t& version) const {
+  const BindingTable* table = impl_->sh.bindings.get();
+  const AorRecord* record = table ? table->at(position) : nullptr;
+  if (!record) return false;
+  BindingTable::copy(*record, out);
+  version = record->version;
+  return true;
+}
+
+void Engine::binding_persisted(int32_t position, uint64_t version) {
+  if (BindingTable* table = impl_->sh.bindings.get()) table->mark_persisted(position, version);
+}
+
+bool Engine::find_binding(const registrar::AorKey& key, registrar::AorState& out) const {
+  const BindingTable* table = impl_->sh.bindings.get();
+  const AorRecord* record = table ? table->find(key) : nullptr;
+  if (!record) return false;
+  BindingTable::copy(*record, out);
+  return true;
+}
+
+int32_t Engine::next_binding(uint32_t from, registrar::AorState& out) const {
+  const BindingTable* table = impl_->sh.bindings.get();
+  if (!table) return -1;
+  for (uint32_t p = from; p < table->slot_count(); ++p) {
+    const AorRecord* record = table->at(static_cast<int32_t>(p));
+    if (record && record->count) {
+      BindingTable::copy(*record, out);
+      return static_cast<int32_t>(p);
+    }
+  }
+  return -1;
+}
+
+uint32_t Engine::sweep_bindings(int64_t now_ms, std::vector<int32_t>& changed) {
+  BindingTable* table = impl_->sh.bindings.get();
+  if (!table) return 0;
+  const uint16_t writer = static_cast<uint16_t>(impl_->control_id);
+  const uint32_t budget = std::max(kMinSweepBudget, table->slot_count() / kBindingSweepsPerTable);
+  uint32_t expired = 0;
+  registrar::AorState current, next;
+  for (uint32_t n = 0; n < budget; ++n) {
+    const auto position = static_cast<int32_t>(impl_->binding_sweep_cursor);
+    impl_->binding_sweep_cursor = (impl_->binding_sweep_cursor + 1) % table->slot_count();
+    const AorRecord* record = table->at(position);
+    if (!record || record->count == 0) continue;
+    bool any = false;
+    for (uint8_t i = 0; i < record->count && !any; ++i) any = !registrar::binding_live(*record->bindings[i], now_ms);
+    if (!any) continue;
+    BindingTable::Handle handle;
+    if (table->begin(record->key, current, handle) != BindingTable::Begin::ok) continue;
+    next.key = current.key;
+    next.count = 0;
+    for (uint8_t i = 0; i < current.count; ++i)
+      if (registrar::binding_live(current.bindings[i], now_ms)) next.bindings[next.count++] = current.bindings[i];
+    uint64_t version = 0;
+    // A worker that changed the AoR meanwhile wins; the next sweep looks again.
+    if (table->commit(writer, handle, next, version) != BindingTable::Commit::ok) continue;
+    expired += current.count - next.count;
+    changed.push_back(handle.position);
+  }
+  table->collect_empty(writer, kEmptyAorsPerSweep);
+  table->reclaim(writer);
+  return expired;
+}
+
+uint32_t Engine::binding_aors() const { return impl_->sh.bindings ? impl_->sh.bindings->aors() : 0; }
+uint32_t Engine::binding_contacts() const { return impl_->sh.bindings ? impl_->sh.bindings->contacts() : 0; }
+uint32_t Engine::binding_capacity() const { return impl_->sh.bindings ? impl_->sh.bindings->aor_capacity() : 0; }
+
+void Engine::release_reply(const Event& event, bool send) {
+  if (event.kind != EventKind::binding_changed || !event.binding.reply) return;
+  auto* packet = static_cast<rte_mbuf*>(event.binding.reply);
+  Shared& sh = impl_->sh;
+  rte_ring* ring = event.binding.worker < kMaxWorkers ? sh.inject[event.binding.worker] : nullptr;
+  if (!send || !ring || impl_->sh.stop.load(std::memory_order_relaxed)) {
+    rte_pktmbuf_free(packet);
+    return;
+  }
+  InjectedPacket ip{packet, {}, event.binding.reply_code};
+  std::memcpy(&ip.egress, event.binding.reply_route, sizeof(Egress));
+  if (rte_ring_enqueue_elem(ring, &ip, sizeof(ip)) != 0) rte_pktmbuf_free(packet);
 }
 
 bool Engine::tracks_dialogs() const { return impl_->sh.dialogs != nullptr; }

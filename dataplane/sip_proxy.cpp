@@ -19,9 +19,9 @@
 #include "siplb/sip/accessors.hpp"
 #include "siplb/sip/parser.hpp"
 #include "siplb/sip/writer.hpp"
+#include "sip_request.hpp"
 
 namespace siplb::dataplane {
-namespace {
 
 using sip::HeaderId;
 using sip::Message;
@@ -29,7 +29,8 @@ using sip::Method;
 using sip::ParseError;
 using sip::Span;
 
-constexpr uint16_t kDefaultSipPort = 5060;
+namespace {
+
 constexpr std::string_view kMagicCookie = "z9hG4bK";
 
 uint64_t mix(uint64_t a, uint64_t b) { return (a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdull; }
@@ -38,14 +39,7 @@ bool starts_with(const Message& m, Span s, std::string_view prefix) {
   return s.len >= prefix.size() && std::memcmp(m.data + s.off, prefix.data(), prefix.size()) == 0;
 }
 
-
-struct Target {
-  uint32_t ip_be = 0;
-  uint16_t port = 0;
-  int32_t destination = -1;  // global destination position when a set chose it
-  bool v6 = false;
-  uint8_t ip6[16] = {};
-};
+}  // namespace
 
 // An address in SIP text: dotted IPv4, or IPv6 with or without brackets.
 bool parse_host(const Message& m, Span host, Target& t) {
@@ -68,6 +62,8 @@ bool is_forwardable(const Target& t) {
   uint8_t first = static_cast<uint8_t>(t.ip_be & 0xff);  // network order: first octet in the low byte
   return first != 0 && first != 127 && first < 224 && t.ip_be != 0xffffffffu;
 }
+
+namespace {
 
 bool is_ours(const Shared& sh, const Target& t) {
   return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
@@ -92,12 +88,16 @@ bool uri_is_ours(const Shared& sh, const Message& m, const sip::Uri& u) {
   return u.is_sip && host_is_ours(sh, m, u.host) && sh.is_sip_port(u.port ? u.port : kDefaultSipPort);
 }
 
+}  // namespace
+
 bool uri_target(const Message& m, const sip::Uri& u, Target& t) {
   if (!u.is_sip || !parse_host(m, u.host, t)) return false;
   t.port = u.port ? u.port : kDefaultSipPort;
   t.destination = -1;
   return true;
 }
+
+namespace {
 
 bool route_uri(const Message& m, Span value, sip::Uri& out) {
   sip::NameAddr na;
@@ -175,25 +175,15 @@ int32_t choose_set(const Snapshot& snap, const Message& msg, const sip::Uri& rur
   return -1;
 }
 
-// Per packet: where the request came from and the parsed message.
-struct Request {
-  WorkerContext& ctx;
-  uint16_t iface;
-  rte_mbuf* m;
-  const Message& msg;
-  const Peer& src;
-  uint16_t dst_port;
-};
 
-// Answers a request ourselves; frees the request mbuf.
-void reply(const Request& r, uint16_t code, std::string_view reason) {
+}  // namespace
+
+bool build_reply(const Request& r, uint16_t code, std::string_view reason, std::string_view extra_headers,
+                 BuiltReply& built) {
   WorkerContext& ctx = r.ctx;
   const Shared& sh = *ctx.shared;
   const Message& msg = r.msg;
-  if (msg.method == Method::ack || msg.cseq_method == Method::ack)
-    return drop(ctx, r.m, DropReason::sip_ack_unanswered);  // an ACK is never answered
-  rte_mbuf* out = rte_pktmbuf_alloc(sh.pool);
-  if (!out) return drop(ctx, r.m, DropReason::mbuf_alloc_failed);
+  if (msg.method == Method::ack || msg.cseq_method == Method::ack) return false;  // never answered
 
   char received[INET6_ADDRSTRLEN];
   std::size_t received_len = peer_text(r.src, received);
@@ -205,13 +195,17 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   h = mix(h, msg.cseq_number);
   char tag[16];
   format_hex64(h, tag);
-  char extra[160];
+  // Our headers, then the caller's (a registrar's Contact list and challenges can be kilobytes).
+  char extra[kMaxReplyExtra];
   std::size_t extra_len = 0;
+  bool fits = true;
   auto add = [&](std::string_view s) {
-    if (extra_len + s.size() <= sizeof(extra)) {
-      std::memcpy(extra + extra_len, s.data(), s.size());
-      extra_len += s.size();
+    if (extra_len + s.size() > sizeof(extra)) {
+      fits = false;
+      return;
     }
+    std::memcpy(extra + extra_len, s.data(), s.size());
+    extra_len += s.size();
   };
   if (!sh.proxy.server_header.empty()) {
     add("Server: ");
@@ -226,6 +220,20 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
     add({digits, n});
     add("\r\n");
   }
+  add(extra_headers);
+  if (!fits) {
+    ctx.counters.drop(DropReason::sip_edit_failed);
+    return false;
+  }
+  // A reply the size of the request plus our headers fits a regular mbuf nearly always; a long
+  // Contact list takes a large one.
+  const std::size_t estimate = msg.headers_end + extra_len + 256;
+  rte_mempool* pool = estimate > RTE_MBUF_DEFAULT_DATAROOM ? sh.large_pool : sh.pool;
+  rte_mbuf* out = rte_pktmbuf_alloc(pool);
+  if (!out) {
+    ctx.counters.drop(DropReason::mbuf_alloc_failed);
+    return false;
+  }
   sip::ReplySpec spec;
   spec.code = code;
   spec.reason = reason;
@@ -238,10 +246,12 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   std::size_t len = sip::build_reply(msg, spec, data, rte_pktmbuf_tailroom(out));
   if (len == 0 || !rte_pktmbuf_append(out, static_cast<uint16_t>(len))) {
     rte_pktmbuf_free(out);
-    return drop(ctx, r.m, DropReason::sip_edit_failed);
+    ctx.counters.drop(DropReason::sip_edit_failed);
+    return false;
   }
   // RFC 3261 18.2.2 / RFC 3581 4: to the source address, at the rport or the sent-by port.
-  Egress e;
+  Egress& e = built.egress;
+  e = Egress{};
   e.interface = r.iface;
   e.dst_port = msg.top_via.has_rport ? r.src.port
                                      : (msg.top_via.port ? msg.top_via.port : kDefaultSipPort);
@@ -249,11 +259,27 @@ void reply(const Request& r, uint16_t code, std::string_view reason) {
   e.v6 = r.src.v6;
   e.dst_ip_be = r.src.ip_be;
   std::memcpy(e.dst_ip6, r.src.ip6, 16);
+  built.packet = out;
+  return true;
+}
+
+void reply(const Request& r, uint16_t code, std::string_view reason, std::string_view extra_headers) {
+  WorkerContext& ctx = r.ctx;
+  const Message& msg = r.msg;
+  if (msg.method == Method::ack || msg.cseq_method == Method::ack)
+    return drop(ctx, r.m, DropReason::sip_ack_unanswered);  // an ACK is never answered
+  BuiltReply built;
+  if (!build_reply(r, code, reason, extra_headers, built)) {
+    rte_pktmbuf_free(r.m);  // counted by build_reply
+    return;
+  }
   rte_pktmbuf_free(r.m);
   Outcome outcome{Outcome::reply};
   outcome.reply_code = code;
-  send_udp(ctx, out, e, outcome);
+  send_udp(ctx, built.packet, built.egress, outcome);
 }
+
+namespace {
 
 // Our Via branch for a request: a function of the client's branch (RFC 3261 16.11), so that
 // retransmissions, the CANCEL and the ACK of a non-2xx of one INVITE all get the same one.
@@ -285,8 +311,11 @@ bool creates_dialog(Method m) {
   return m == Method::invite || m == Method::subscribe || m == Method::refer || m == Method::notify;
 }
 
+}  // namespace
+
 // `routes_to_pop`: the Route values naming us at the top (0, 1, or 2 for our double Record-Route).
-void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, bool to_has_tag) {
+void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, bool to_has_tag,
+                     const Retarget* retarget) {
   WorkerContext& ctx = r.ctx;
   const Shared& sh = *ctx.shared;
   const Message& msg = r.msg;
@@ -326,6 +355,10 @@ void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, b
   ok &= ed.set_max_forwards(msg.max_forwards >= 0 ? static_cast<uint8_t>(msg.max_forwards - 1)
                                                   : sh.proxy.max_forwards) == sip::EditError::none;
   if (routes_to_pop) ok &= ed.remove_top_routes(routes_to_pop) == sip::EditError::none;
+  if (retarget) {
+    ok &= ed.replace_request_uri(retarget->request_uri) == sip::EditError::none;
+    if (!retarget->route.empty()) ok &= ed.insert_header("Route", retarget->route) == sip::EditError::none;
+  }
   if (sh.proxy.record_route && !to_has_tag && creates_dialog(msg.method)) {
     // The top Record-Route names the address the next hop reaches us at. When the request came
     // in on another one (another interface, or the other IP family), a second names that, so the
@@ -346,6 +379,8 @@ void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, b
 
   send_udp(ctx, r.m, egress, {Outcome::request, t.destination});
 }
+
+namespace {
 
 void handle_request(const Request& r, ParseError err) {
   WorkerContext& ctx = r.ctx;
@@ -368,6 +403,19 @@ void handle_request(const Request& r, ParseError err) {
   bool ruri_ours = uri_is_ours(sh, msg, ruri);
   if (msg.method == Method::options && ruri_ours && ruri.user.empty()) return reply(r, 200, "OK");
   if (msg.max_forwards == 0) return reply(r, 483, "Too Many Hops");
+  int32_t registrar_set = -1;  // the set of users a served domain has no binding for
+  if (sh.bindings) {
+    Target registered;
+    Retarget retarget;
+    switch (registrar_request(r, ruri, registered, retarget, registrar_set)) {
+      case RegistrarStep::done:
+        return;
+      case RegistrarStep::routed:
+        return forward_request(r, registered, 0, false, &retarget);
+      case RegistrarStep::pass:
+        break;
+    }
+  }
 
   Target t;
   bool have_target = false;
@@ -450,7 +498,9 @@ void handle_request(const Request& r, ParseError err) {
   int32_t set = -1;
   if (!have_target) {
     if (!snap || !snap->selector) return reply(r, 503, "Service Unavailable");
-    set = choose_set(*snap, msg, ruri);
+    set = registrar_set >= 0 && static_cast<std::size_t>(registrar_set) < snap->set_matches.size()
+              ? registrar_set
+              : choose_set(*snap, msg, ruri);
     if (set < 0) return reply(r, 404, "Not Found");  // no set takes this method/domain/user
     balance::Algorithm algorithm = snap->selector->algorithm(set);
     if (algorithm == balance::Algorithm::least_loaded) {

@@ -37,6 +37,7 @@ bool init_worker(WorkerContext& ctx, Shared& shared, uint16_t index, uint32_t lc
   std::snprintf(name, sizeof(name), "txn_%u", index);
   ctx.transactions = TransactionTable::create(name, shared.transaction_capacity, socket);
   if (!ctx.transactions) return false;
+  if (shared.bindings) ctx.registrar = std::make_unique<RegistrarScratch>();
   uint64_t frag_ttl = (shared.tsc_hz + 999) / 1000 * kFragTtlMs;
   ctx.frag_table = rte_ip_frag_table_create(kFragBuckets, kFragEntriesPerBucket, kFragMaxEntries,
                                             frag_ttl, socket);
@@ -80,8 +81,14 @@ uint32_t worker_poll_once(WorkerContext& ctx) {
     InjectedPacket p[8];
     unsigned n = rte_ring_dequeue_burst_elem(inject, p, sizeof(InjectedPacket), 8, nullptr);
     work += n;
-    for (unsigned k = 0; k < n; ++k) send_udp(ctx, p[k].mbuf, p[k].egress, {Outcome::probe});
+    for (unsigned k = 0; k < n; ++k) {
+      Outcome outcome{p[k].reply_code ? Outcome::reply : Outcome::probe};
+      outcome.reply_code = static_cast<uint16_t>(p[k].reply_code);
+      send_udp(ctx, p[k].mbuf, p[k].egress, outcome);
+    }
   }
+  // Replaced binding records whose grace period is over go back to their mempools.
+  if (sh.bindings) sh.bindings->reclaim(ctx.worker_index);
   service_pending(ctx);
   if (ctx.death_row.cnt) rte_ip_frag_free_death_row(&ctx.death_row, 3);
   if (ctx.transactions && (ctx.sweep_urgently || ++ctx.iterations % kSweepEvery == 0)) {

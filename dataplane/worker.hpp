@@ -11,7 +11,7 @@ namespace siplb::dataplane {
 struct InjectedPacket {
   rte_mbuf* mbuf;
   Egress egress;
-  uint32_t pad;
+  uint32_t reply_code;  // 0: a probe; else a deferred reply of ours with this code
 };
 static_assert(sizeof(InjectedPacket) % 4 == 0, "ring elements are multiples of 4 octets");
 

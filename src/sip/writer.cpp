@@ -159,6 +159,13 @@ EditError MessageEditor::insert_record_route_trusted(std::string_view value) {
   return add(pos, 0, "Record-Route: ", value, kCrlf);
 }
 
+EditError MessageEditor::replace_request_uri(std::string_view uri) {
+  if (!m_.is_request || m_.request_uri.empty() || uri.empty()) return EditError::bad_value;
+  for (char c : uri)
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return EditError::bad_value;
+  return add(m_.request_uri.off, m_.request_uri.len, uri);
+}
+
 EditError MessageEditor::insert_header(std::string_view name, std::string_view value) {
   if (name.empty() || has_line_break(name) || has_line_break(value)) return EditError::bad_value;
   for (char c : name)

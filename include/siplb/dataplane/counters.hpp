@@ -73,7 +73,8 @@ constexpr std::string_view drop_reason_text(DropReason r) {
 }
 
 // Replies the balancer sends itself, by status code.
-#define SIPLB_REPLY_CODES(X) X(100) X(200) X(400) X(404) X(478) X(483) X(503) X(505) X(513)
+#define SIPLB_REPLY_CODES(X) \
+  X(100) X(200) X(400) X(401) X(403) X(404) X(407) X(423) X(478) X(483) X(500) X(503) X(505) X(513)
 enum class ReplyCode : uint8_t {
 #define SIPLB_X(code) r##code,
   SIPLB_REPLY_CODES(SIPLB_X)
@@ -86,6 +87,16 @@ inline constexpr uint16_t kReplyCodes[] = {
     SIPLB_REPLY_CODES(SIPLB_X)
 #undef SIPLB_X
 };
+
+// Room for the digest authentication outcomes (auth::Outcome) counted per worker.
+inline constexpr std::size_t kAuthOutcomeSlots = 16;
+
+// The index of a reply code among kReplyCodes, or kReplyCodeCount when it has none.
+inline std::size_t reply_code_index(uint16_t code) {
+  for (std::size_t i = 0; i < kReplyCodeCount; ++i)
+    if (kReplyCodes[i] == code) return i;
+  return kReplyCodeCount;
+}
 
 // Destinations are counted by their global position in the published snapshot.
 inline constexpr std::size_t kMaxDestinations = 512;
@@ -122,6 +133,16 @@ struct alignas(64) WorkerCounters {
   Counter least_loaded_full;       // a new call answered 503: every destination at capacity
   Counter events_dropped;          // events lost because this worker's event ring was full
   std::array<Counter, dialog::kEndReasonCount> dialog_ends;  // ended by this worker, by reason
+  // Registrar.
+  std::array<Counter, kReplyCodeCount> register_replies;  // REGISTERs answered, by code
+  Counter register_deferred;   // 200 OKs handed to control to leave once the store has the change
+  Counter bindings_added;
+  Counter bindings_refreshed;
+  Counter bindings_removed;    // by expires 0, the wildcard, or replaced (max_contacts)
+  Counter registrar_full;      // a REGISTER answered 503: no room for the AoR or its contacts
+  Counter lookups_routed;      // requests to a registered user sent to its binding
+  Counter lookups_unknown;     // requests to a user with no live binding (404 or the unregistered set)
+  std::array<Counter, kAuthOutcomeSlots> auth_outcomes;  // by auth::Outcome
   std::array<Counter, kDropReasonCount> drops;
   std::array<Counter, kReplyCodeCount> replies;
   std::array<Counter, kMaxDestinations> forwarded_to;  // requests, by destination position

@@ -27,7 +27,7 @@ enum class EventKind : uint8_t { dialog_created, dialog_confirmed, dialog_ended,
 struct BindingChange {
   int32_t position = -1;
   uint16_t worker = 0;     // whose ring the reply goes back through
-  uint16_t reserved = 0;
+  uint16_t reply_code = 0;  // of `reply`
   void* reply = nullptr;
   uint8_t reply_route[32] = {};  // the engine's own description of where the reply goes
 };

@@ -10,6 +10,11 @@
 #include <vector>
 
 #include "siplb/balance/selector.hpp"
+#include "siplb/registrar/registrar_settings.hpp"
+
+namespace siplb::auth {
+class SubscriberTable;
+}
 
 namespace siplb::config {
 struct Config;
@@ -34,12 +39,28 @@ struct SetMatch {
   std::vector<std::string> user_prefixes;  // empty: any
 };
 
+// The registrar's rules ([registrar]): the domains it serves, how REGISTERs are judged, and the
+// subscribers digest authentication checks against (reloadable on their own).
+enum class RegistrarAuth : uint8_t { none, register_only, all };
+struct RegistrarDomain {
+  std::string name;  // lowercase
+  RegistrarAuth auth = RegistrarAuth::none;
+  std::string realm;
+};
+struct RegistrarRules {
+  std::vector<RegistrarDomain> domains;
+  registrar::RegistrarSettings settings;
+  int32_t unregistered_set = -1;  // set position taking users not registered; -1: 404
+  std::shared_ptr<const auth::SubscriberTable> subscribers;  // null: no one can authenticate
+};
+
 struct Snapshot {
   std::unique_ptr<const balance::Selector> selector;
   std::vector<SetMatch> set_matches;  // by set position: the first that matches takes a request
   std::vector<uint16_t> set_base;             // global position of each set's first destination
   std::vector<DestinationInfo> destinations;  // by global position
   std::vector<std::string> resource_names;    // LoadBoard columns (least-loaded sets)
+  std::shared_ptr<const RegistrarRules> registrar;  // null: no registrar
   uint64_t version = 0;
 };
 

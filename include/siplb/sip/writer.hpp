@@ -39,7 +39,7 @@ bool is_safe_header_value(std::string_view value);
 
 class MessageEditor {
  public:
-  static constexpr std::size_t kMaxEdits = 8;
+  static constexpr std::size_t kMaxEdits = 10;
   static constexpr std::size_t kScratchSize = 1024;
 
   // `m` indexes a message that starts `m.data - room` octets into a buffer of `capacity` octets
@@ -72,6 +72,9 @@ class MessageEditor {
   // built from pieces that passed is_safe_header_value() once (at start-up), not per message.
   EditError insert_top_via_trusted(std::string_view value);
   EditError insert_record_route_trusted(std::string_view value);
+  // Replaces the Request-URI of a request (a registrar routing to a contact); `uri` must hold no
+  // LWS or line break.
+  EditError replace_request_uri(std::string_view uri);
   // Inserts a whole header line (name, colon, value; the line end is added) after the start line.
   EditError insert_header(std::string_view name, std::string_view value);
 
