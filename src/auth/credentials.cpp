@@ -5,17 +5,20 @@ namespace siplb::auth {
 
 namespace {
 
-bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-bool is_token(char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
-      return true;
-    default:
-      return false;
+// RFC 3261 token octets and LWS, by table: the parser looks at every octet of the value.
+struct Classes {
+  bool token[256] = {};
+  bool lws[256] = {};
+  constexpr Classes() {
+    for (int c = 0; c < 256; ++c)
+      token[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    for (char c : std::string_view("-.!%*_+`'~")) token[static_cast<uint8_t>(c)] = true;
+    for (char c : std::string_view(" \t\r\n")) lws[static_cast<uint8_t>(c)] = true;
   }
-}
+};
+constexpr Classes kClasses{};
+bool is_lws(char c) { return kClasses.lws[static_cast<uint8_t>(c)]; }
+bool is_token(char c) { return kClasses.token[static_cast<uint8_t>(c)]; }
 
 bool iequals(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;
