@@ -92,6 +92,8 @@ std::unique_ptr<Snapshot> build_snapshot(const config::Config& config,
     rs.overflow_mode = rc.max_contacts_mode == config::MaxContactsMode::replace_oldest
                            ? registrar::OverflowMode::replace_oldest
                            : registrar::OverflowMode::reject;
+    rules->offer_sha256 = rc.auth_sha256;
+    rules->offer_md5 = rc.auth_md5;
     for (std::size_t si = 0; si < config.sets.size(); ++si)
       if (!rc.unregistered_set.empty() && config.sets[si].set.name == rc.unregistered_set)
         rules->unregistered_set = static_cast<int32_t>(si);

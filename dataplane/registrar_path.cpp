@@ -67,6 +67,20 @@ void answer(const Request& r, uint16_t code, std::string_view reason, std::strin
   reply(r, code, reason, extra);
 }
 
+// A digest uri naming one of our addresses (what some UAs put there instead of the Request-URI).
+bool uri_names_us(std::string_view text, const void* context) {
+  const auto& sh = *static_cast<const Shared*>(context);
+  if (text.size() > UINT16_MAX) return false;
+  Message m;
+  m.data = text.data();
+  m.size = static_cast<uint32_t>(text.size());
+  sip::Uri uri;
+  if (!sip::parse_uri(m, {0, static_cast<uint16_t>(text.size())}, uri) || !uri.is_sip) return false;
+  Target t;
+  if (!parse_host(m, uri.host, t)) return false;
+  return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
+}
+
 // The digest check of a request for `domain`. True: go on. False: answered (challenge, 403, 400).
 bool authenticate(const Request& r, const RegistrarRules& rules, const RegistrarDomain& domain,
                   auth::Challenger challenger, bool retransmission_of_applied) {
@@ -78,6 +92,8 @@ bool authenticate(const Request& r, const RegistrarRules& rules, const Registrar
   in.challenger = challenger;
   in.realm = domain.realm;
   in.now_s = now_s;
+  in.uri_names_us = uri_names_us;
+  in.uri_context = &sh;
   const auth::SubscriberTable& subscribers = rules.subscribers ? *rules.subscribers : no_subscribers();
   auth::VerifyResult v = auth::verify(in, subscribers, *sh.nonces);
   // A UDP retransmission repeats the nonce count of its first copy, which was applied already.
@@ -94,7 +110,8 @@ bool authenticate(const Request& r, const RegistrarRules& rules, const Registrar
   auth::ChallengeParams params;
   params.challenger = challenger;
   params.realm = domain.realm;
-  params.sha256 = v.sha256_available;
+  params.sha256 = rules.offer_sha256 && v.sha256_available;
+  params.md5 = rules.offer_md5;
   bool fresh = true;
   switch (action) {
     case auth::Action::accept:

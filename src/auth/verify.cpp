@@ -86,7 +86,8 @@ VerifyResult verify(const VerifyInput& in, const SubscriberTable& subscribers, N
   if (c.response.size() != hex_size(r.algorithm)) return finish(r, Verdict::malformed, Action::bad_request);
 
   const std::string_view request_uri = m.text(m.request_uri);
-  if (c.uri != request_uri && !iequals(c.uri, request_uri))
+  if (c.uri != request_uri && !iequals(c.uri, request_uri) &&
+      !(in.uri_names_us && in.uri_names_us(c.uri, in.uri_context)))
     return finish(r, Verdict::uri_mismatch, Action::bad_request);
   if (!in.opaque.empty() && (!c.has_opaque || c.opaque != in.opaque))
     return finish(r, Verdict::invalid_nonce, Action::challenge);

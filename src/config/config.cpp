@@ -727,7 +727,7 @@ bool Loader::load_registrar(const toml::Table& t) {
   AuthMode default_auth = AuthMode::none;
   if (!check_keys(s, t, {"domains", "auth", "aors", "contacts", "default_expires", "min_expires", "max_expires",
                          "min_expires_mode", "max_contacts", "max_contacts_mode", "unregistered_set",
-                         "subscribers", "nonce_lifetime", "auth_retries"}) ||
+                         "subscribers", "nonce_lifetime", "auth_retries", "auth_algorithms"}) ||
       !get_choice(s, t, "auth", kAuthModes, default_auth) ||
       !get_uint(s, t, "aors", 1, kMaxRegistrarAors, r.aors) ||
       !get_uint(s, t, "contacts", 1, kMaxRegistrarContacts, r.contacts) ||
@@ -780,6 +780,24 @@ bool Loader::load_registrar(const toml::Table& t) {
       return fail(v->line, s.prefix + "unregistered_set must not be empty (leave it out: 404 for users not registered)");
     }
     unregistered_set_line_ = v->line;
+  }
+
+  // Digest algorithms the challenges offer (SHA-256 first when both, RFC 8760; sipp knows only MD5).
+  std::vector<std::string> algorithms;
+  std::vector<uint32_t> algorithm_lines;
+  if (!get_string_list(s, t, "auth_algorithms", algorithms, algorithm_lines)) return false;
+  if (!algorithms.empty()) {
+    r.auth_sha256 = r.auth_md5 = false;
+    for (std::size_t i = 0; i < algorithms.size(); ++i) {
+      if (algorithms[i] == "SHA-256") {
+        r.auth_sha256 = true;
+      } else if (algorithms[i] == "MD5") {
+        r.auth_md5 = true;
+      } else {
+        return fail(algorithm_lines[i], s.prefix + "auth_algorithms: " + quoted(algorithms[i]) +
+                                            " is not a digest algorithm siplb offers (\"SHA-256\", \"MD5\")");
+      }
+    }
   }
 
   const toml::Value* subscribers = nullptr;

@@ -16,8 +16,9 @@
 // mandatory). Responses without qop (RFC 2069), qop=auth-int and the -sess algorithms are refused
 // as unsupported (the caller challenges again, naming what is supported).
 //
-// The digest uri must equal the Request-URI (exactly, or equal ignoring case); RFC 3261 22.4 has
-// the server check it names the same resource, and a stateless balancer has no finer test.
+// The digest uri must equal the Request-URI (exactly, or equal ignoring case), or name the server
+// itself (VerifyInput::uri_names_us): RFC 3261 22.4 has the server check it names the same
+// resource; the uri is inside the hashed response either way, and the nonce count stops replays.
 // UDP retransmissions repeat the nc of the first copy: callers absorb them in their transaction
 // layer before verify(), else a retransmission comes out `replayed`.
 #pragma once
@@ -80,6 +81,10 @@ struct VerifyInput {
   std::string_view realm;                  // the served domain
   std::string_view opaque;                 // what challenges carry; empty: none and not checked
   uint64_t now_s = 0;                      // the clock nonces are issued with
+  // A digest uri other than the Request-URI is accepted when this says it names the server
+  // itself (some UAs, sipp among them, put the address they send to there). Null: none is.
+  bool (*uri_names_us)(std::string_view uri, const void* context) = nullptr;
+  const void* uri_context = nullptr;
 };
 
 struct VerifyResult {

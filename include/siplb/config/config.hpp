@@ -251,6 +251,10 @@ struct RegistrarConfig {
   std::string subscribers;  // subscriber file (db_text or .toml), resolved against the config's folder
   uint32_t nonce_lifetime_s = defaults::kNonceLifetimeS;
   uint32_t auth_retries = defaults::kAuthRetries;
+  // auth_algorithms: the digest algorithms challenges offer (both by default, SHA-256 first as
+  // RFC 8760 asks; ["MD5"] for clients that only know MD5, which read the first challenge).
+  bool auth_sha256 = true;
+  bool auth_md5 = true;
   uint32_t line = 0;  // of [registrar]
   bool enabled() const { return !domains.empty(); }
 };

@@ -51,6 +51,8 @@ struct RegistrarRules {
   std::vector<RegistrarDomain> domains;
   registrar::RegistrarSettings settings;
   int32_t unregistered_set = -1;  // set position taking users not registered; -1: 404
+  bool offer_sha256 = true;       // digest algorithms the challenges offer
+  bool offer_md5 = true;
   std::shared_ptr<const auth::SubscriberTable> subscribers;  // null: no one can authenticate
 };
 
