@@ -1,6 +1,6 @@
 // Digest verification of one request (RFC 3261 22, RFC 7616 3.4.1 with qop=auth, RFC 2617 3.2.2):
 // verify() finds the credentials for the realm, checks the nonce, the user and the response, and
-// says what happened as a Verdict; action_for() says what the caller answers. Workers call it per
+// says what happened as a Verdict; VerifyResult::action says what the caller answers. Workers call it per
 // packet: no allocation, lock or syscall (hashing on the stack, atomics on one nonce slot).
 // Callers count the verdicts (siplb_auth_outcomes_total{outcome=outcome_name(v)}).
 //
