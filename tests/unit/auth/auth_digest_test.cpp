@@ -317,6 +317,23 @@ TEST_F(Verify, UriMismatch) {
   EXPECT_EQ(r.verdict, Verdict::ok);
 }
 
+TEST_F(Verify, UriNamingTheServerItself) {
+  Answer a = answer();
+  a.uri = "sip:10.0.0.9:5060";  // the address the UA sent to, not the Request-URI
+  msg_ = make_register({a.line()});
+  VerifyInput in{&msg_->m, Challenger::www, "example.com", {}, kNow};
+  EXPECT_EQ(verify(in, table_, *nonces_).verdict, Verdict::uri_mismatch);
+  const std::string_view ours = "sip:10.0.0.9:5060";
+  in.uri_names_us = [](std::string_view uri, const void* ctx) { return uri == *static_cast<const std::string_view*>(ctx); };
+  in.uri_context = &ours;
+  EXPECT_EQ(verify(in, table_, *nonces_).verdict, Verdict::ok);
+  a = answer();
+  a.uri = "sip:10.0.0.8:5060";
+  msg_ = make_register({a.line()});
+  in.message = &msg_->m;
+  EXPECT_EQ(verify(in, table_, *nonces_).verdict, Verdict::uri_mismatch);
+}
+
 TEST_F(Verify, MalformedCredentials) {
   Answer a = answer();
   a.response = "1234";  // not the length of a SHA-256 digest
