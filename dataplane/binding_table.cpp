@@ -139,6 +139,11 @@ void BindingTable::release(const AorRecord* record) {
 }
 
 void BindingTable::retire(uint16_t writer, const AorRecord* record) {
+  if (writer >= retire_.size()) {  // a thread the table has no queue for (tests): wait here
+    rte_rcu_qsbr_synchronize(rcu_, RTE_QSBR_THRID_INVALID);
+    release(record);
+    return;
+  }
   if (rte_rcu_qsbr_dq_enqueue(retire_[writer], &record) == 0) return;
   // The queue is full of records still in their grace period: wait for it (this thread counts
   // as quiescent here), then free at once. Only under a flood of updates to few AoRs.
@@ -149,6 +154,7 @@ void BindingTable::retire(uint16_t writer, const AorRecord* record) {
 }
 
 void BindingTable::reclaim(uint16_t writer) {
+  if (writer >= retire_.size()) return;
   rte_rcu_qsbr_dq_reclaim(retire_[writer], 256, nullptr, nullptr, nullptr);
 }
 

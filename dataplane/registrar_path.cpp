@@ -221,7 +221,8 @@ void handle_register(const Request& r, const RegistrarRules& rules, const Regist
     ctx.counters.bindings_removed.add(result.removed + result.replaced);
   }
   const bool defer = sh.defer_register_replies && ctx.events;
-  if (!committed && !defer) return answer(r, 200, "OK", {extra, extra_len});
+  // Nothing to tell control (or nobody listens: tests and benchmarks without rings).
+  if ((!committed && !defer) || !ctx.events) return answer(r, 200, "OK", {extra, extra_len});
 
   Event event;
   event.kind = EventKind::binding_changed;

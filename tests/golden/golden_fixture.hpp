@@ -138,6 +138,23 @@ class Worker {
     if (!rcu_ || rte_rcu_qsbr_init(rcu_, 1) != 0) ADD_FAILURE() << "rcu";
     std::string dialog_error;
     if (!dataplane::create_dialog_tracking(sh_, config_, rcu_, 0, dialog_error)) ADD_FAILURE() << dialog_error;
+    if (config_.registrar.enabled()) {
+      // The registrar's table with no writer queue: replaced records are freed at once (no
+      // thread reads under the QSBR variable here).
+      static int tables = 0;
+      dataplane::BindingTableSettings bs;
+      bs.aors = config_.registrar.aors;
+      bs.bindings = config_.registrar.contacts;
+      bs.writers = 0;
+      sh_.bindings = dataplane::BindingTable::create(("golden_aors" + std::to_string(tables++)).c_str(), bs, rcu_, 0);
+      if (!sh_.bindings) ADD_FAILURE() << "binding table";
+      std::string nonce_error;
+      sh_.nonces = auth::NonceAuthority::create(auth::NonceSettings{}, &nonce_error);
+      if (!sh_.nonces) ADD_FAILURE() << nonce_error;
+      sh_.wall_base_tsc = rte_rdtsc();
+      sh_.wall_base_ms = 1796540000000;  // 2026-12-06 06:53:20 UTC
+      sh_.tsc_hz = rte_get_tsc_hz();
+    }
     publish({});
     static int serial = 0;
     ctx_.capture_tx = true;
@@ -153,6 +170,7 @@ class Worker {
     dataplane::release_worker(ctx_);
     delete sh_.snapshot.exchange(nullptr);
     sh_.dialogs.reset();
+    sh_.bindings.reset();
     rte_free(rcu_);
   }
 
