@@ -67,6 +67,13 @@ void answer(const Request& r, uint16_t code, std::string_view reason, std::strin
   reply(r, code, reason, extra);
 }
 
+// A host that is one of our addresses.
+bool names_us(const Shared& sh, const Message& m, sip::Span host) {
+  Target t;
+  if (!parse_host(m, host, t)) return false;
+  return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
+}
+
 // A digest uri naming one of our addresses (what some UAs put there instead of the Request-URI).
 bool uri_names_us(std::string_view text, const void* context) {
   const auto& sh = *static_cast<const Shared*>(context);
@@ -75,10 +82,7 @@ bool uri_names_us(std::string_view text, const void* context) {
   m.data = text.data();
   m.size = static_cast<uint32_t>(text.size());
   sip::Uri uri;
-  if (!sip::parse_uri(m, {0, static_cast<uint16_t>(text.size())}, uri) || !uri.is_sip) return false;
-  Target t;
-  if (!parse_host(m, uri.host, t)) return false;
-  return t.v6 ? sh.interface_by_ip6(t.ip6) != nullptr : sh.interface_by_ip(t.ip_be) != nullptr;
+  return sip::parse_uri(m, {0, static_cast<uint16_t>(text.size())}, uri) && uri.is_sip && names_us(sh, m, uri.host);
 }
 
 // The digest check of a request for `domain`. True: go on. False: answered (challenge, 403, 400).
@@ -314,6 +318,13 @@ RegistrarStep registrar_request(const Request& r, const sip::Uri& ruri, Target& 
   const RegistrarRules& rules = *snap->registrar;
   const RegistrarDomain* domain = served_domain(rules, msg, ruri.host);
   if (msg.method == Method::register_) {
+    // Phones that know the registrar by address send "REGISTER sip:<our address>": the To names
+    // the domain then.
+    sip::NameAddr to;
+    sip::Uri to_uri;
+    if (!domain && names_us(sh, msg, ruri.host) && sip::to_header(msg, to) == sip::ParseError::none &&
+        sip::parse_uri(msg, to.uri, to_uri) && to_uri.is_sip)
+      domain = served_domain(rules, msg, to_uri.host);
     if (!domain) return RegistrarStep::pass;  // a REGISTER for a farm behind us: balanced
     handle_register(r, rules, *domain);
     return RegistrarStep::done;

@@ -106,6 +106,18 @@ TEST(GoldenRegistrar, RegisterAnswersAndStoresTheBindingWithItsSource) {
   EXPECT_EQ(w.shared().bindings->find(key), nullptr);
 }
 
+TEST(GoldenRegistrar, RegisterToOurAddressTakesTheDomainFromTo) {
+  Worker w(kRegistrar.c_str());
+  std::string request = register_request("gina", "example.com", 1, "600");
+  request.replace(0, request.find(" SIP/2.0"), "REGISTER sip:10.0.0.1");
+  auto out = w.run(udp_frame(w.pool(), kFromPhone, request));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].payload.substr(0, 16), "SIP/2.0 200 OK\r\n");
+  registrar::AorKey key;
+  ASSERT_TRUE(registrar::aor_key_from_text("gina@example.com", key));
+  EXPECT_NE(w.shared().bindings->find(key), nullptr);
+}
+
 TEST(GoldenRegistrar, CallsToAUserGoToItsBindingWithPathAsRoute) {
   Worker w(kRegistrar.c_str());
   w.run(udp_frame(w.pool(), kFromPhone, register_request("bob", "example.com", 1, "600")));
