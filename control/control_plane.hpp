@@ -104,6 +104,11 @@ class ControlPlane {
   api::Json destination_json(uint16_t position, const std::vector<uint32_t>* dialogs = nullptr) const;
   api::Json dialog_json(const dataplane::DialogView& d) const;
   api::Reply find_destination(const api::Json& args, uint16_t& position) const;
+  // --- registrar API (registrar_commands.cpp): reg.* and subscribers.reload ---
+  static const std::vector<std::string>& registrar_command_names();
+  static bool is_registrar_command(const std::string& name);
+  api::Reply registrar_command(const std::string& name, const api::Json& args);
+  bool serves_domain(std::string_view domain) const;  // a [registrar] domain (lower-case)
 
   config::Config file_;     // as the file says
   config::Config running_;  // the file with the overlay applied, placed: what the snapshot is built from

@@ -4,6 +4,8 @@
 // the NIC's own counters, the LoadBoard, the prober and the store.
 #include "api/prometheus_text.hpp"
 #include "control_plane.hpp"
+#include "siplb/auth/subscriber.hpp"
+#include "siplb/auth/verify.hpp"
 
 namespace siplb::control {
 
@@ -125,6 +127,56 @@ std::string ControlPlane::metrics_text() const {
   out.family("siplb_reloads_total", MetricType::counter, "Configuration reloads, by result");
   out.sample("siplb_reloads_total", {{"result", "applied"}}, reloads_);
   out.sample("siplb_reloads_total", {{"result", "refused"}}, reloads_refused_);
+
+  // Registrar (zeros without [registrar], as the dialog families without least-loaded sets).
+  auto sum = [&](auto member) {
+    uint64_t t = 0;
+    for (const auto& w : workers) t += (engine_.counters(w.worker).*member).get();
+    return t;
+  };
+  out.family("siplb_registrar_aors", MetricType::gauge, "AoRs with bindings in the registrar's table");
+  out.sample("siplb_registrar_aors", {}, engine_.binding_aors());
+  out.family("siplb_registrar_contacts", MetricType::gauge, "Contacts bound in the registrar's table");
+  out.sample("siplb_registrar_contacts", {}, engine_.binding_contacts());
+  out.family("siplb_registrar_capacity_aors", MetricType::gauge, "AoRs the registrar's table holds at most");
+  out.sample("siplb_registrar_capacity_aors", {}, engine_.binding_capacity());
+  out.family("siplb_register_replies_total", MetricType::counter, "REGISTERs answered by the registrar, by code");
+  for (std::size_t i = 0; i < dataplane::kReplyCodeCount; ++i) {
+    uint64_t n = 0;
+    for (const auto& w : workers) n += engine_.counters(w.worker).register_replies[i].get();
+    out.sample("siplb_register_replies_total", {{"code", std::to_string(dataplane::kReplyCodes[i])}}, n);
+  }
+  out.family("siplb_registrar_bindings_total", MetricType::counter,
+             "Binding changes: added, refreshed, removed (expires 0, wildcard, replaced), expired (swept)");
+  out.sample("siplb_registrar_bindings_total", {{"change", "added"}}, sum(&C::bindings_added));
+  out.sample("siplb_registrar_bindings_total", {{"change", "refreshed"}}, sum(&C::bindings_refreshed));
+  out.sample("siplb_registrar_bindings_total", {{"change", "removed"}}, sum(&C::bindings_removed));
+  out.sample("siplb_registrar_bindings_total", {{"change", "expired"}}, bindings_expired_);
+  out.family("siplb_registrar_lookups_total", MetricType::counter,
+             "Requests to users of served domains: routed to a binding, or unknown (no live binding)");
+  out.sample("siplb_registrar_lookups_total", {{"result", "routed"}}, sum(&C::lookups_routed));
+  out.sample("siplb_registrar_lookups_total", {{"result", "unknown"}}, sum(&C::lookups_unknown));
+  out.family("siplb_registrar_full_total", MetricType::counter, "REGISTERs refused with 503: binding table full");
+  out.sample("siplb_registrar_full_total", {}, sum(&C::registrar_full));
+  out.family("siplb_register_deferred_total", MetricType::counter,
+             "REGISTER 200 OKs held until the store had written their change (durability sync)");
+  out.sample("siplb_register_deferred_total", {}, sum(&C::register_deferred));
+  out.family("siplb_register_replies_withheld_total", MetricType::counter,
+             "REGISTER 200 OKs not sent because the store failed to write their change");
+  out.sample("siplb_register_replies_withheld_total", {}, replies_withheld_);
+  out.family("siplb_auth_outcomes_total", MetricType::counter, "Digest authentication outcomes");
+  for (std::size_t v = 0; v < auth::kVerdictCount && v < dataplane::kAuthOutcomeSlots; ++v) {
+    uint64_t n = 0;
+    for (const auto& w : workers) n += engine_.counters(w.worker).auth_outcomes[v].get();
+    out.sample("siplb_auth_outcomes_total",
+               {{"outcome", std::string(auth::outcome_name(static_cast<auth::Verdict>(v)))}}, n);
+  }
+  out.family("siplb_registrar_bindings_restored", MetricType::gauge, "Bindings restored from the store at start");
+  out.sample("siplb_registrar_bindings_restored", {}, bindings_restored_);
+  out.family("siplb_subscribers", MetricType::gauge, "Subscribers digest authentication knows");
+  out.sample("siplb_subscribers", {}, subscribers_ ? subscribers_->size() : 0);
+  out.family("siplb_subscriber_reloads_total", MetricType::counter, "Subscriber file reloads applied");
+  out.sample("siplb_subscriber_reloads_total", {}, subscriber_reloads_);
 
   const store::StoreStats st = store_.stats();
   out.family("siplb_store_batches_total", MetricType::counter, "Store write batches written");

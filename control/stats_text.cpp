@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "control_plane.hpp"
+#include "siplb/auth/verify.hpp"
 
 namespace siplb::control {
 
@@ -108,6 +109,31 @@ void ControlPlane::print_stats(std::FILE* out) const {
     if (n)
       std::fprintf(out, "  %-28s %llu  (%s)\n", std::string(dataplane::drop_reason_name(r)).c_str(),
                    static_cast<unsigned long long>(n), std::string(dataplane::drop_reason_text(r)).c_str());
+  }
+  if (engine_.serves_registrar()) {
+    using C = dataplane::WorkerCounters;
+    auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::fprintf(out, "registrar: %u AoRs, %u contacts (capacity %u AoRs), %llu restored at start\n",
+                 engine_.binding_aors(), engine_.binding_contacts(), engine_.binding_capacity(), u(bindings_restored_));
+    std::fprintf(out, "  bindings added %llu, refreshed %llu, removed %llu, expired %llu\n", u(sum(&C::bindings_added)),
+                 u(sum(&C::bindings_refreshed)), u(sum(&C::bindings_removed)), u(bindings_expired_));
+    std::fprintf(out, "  lookups routed %llu, unknown %llu; table full %llu; 200 OKs deferred %llu, withheld %llu\n",
+                 u(sum(&C::lookups_routed)), u(sum(&C::lookups_unknown)), u(sum(&C::registrar_full)),
+                 u(sum(&C::register_deferred)), u(replies_withheld_));
+    std::string replied;
+    for (std::size_t i = 0; i < dataplane::kReplyCodeCount; ++i) {
+      uint64_t n = 0;
+      for (const auto& w : workers) n += engine_.counters(w.worker).register_replies[i].get();
+      if (n) replied.append(" ").append(std::to_string(dataplane::kReplyCodes[i])).append("=").append(std::to_string(n));
+    }
+    std::fprintf(out, "  REGISTER replies:%s\n", replied.empty() ? " none" : replied.c_str());
+    std::string outcomes;
+    for (std::size_t v = 0; v < auth::kVerdictCount && v < dataplane::kAuthOutcomeSlots; ++v) {
+      uint64_t n = 0;
+      for (const auto& w : workers) n += engine_.counters(w.worker).auth_outcomes[v].get();
+      if (n) outcomes.append(" ").append(auth::outcome_name(static_cast<auth::Verdict>(v))).append("=").append(std::to_string(n));
+    }
+    std::fprintf(out, "  auth outcomes:%s\n", outcomes.empty() ? " none" : outcomes.c_str());
   }
   std::fprintf(out, "probes: sent %llu, answered %llu, timed out %llu\n",
                static_cast<unsigned long long>(prober_->probes_sent()),

@@ -74,6 +74,24 @@ const std::string kDialogId = "0123456789abcdef-fedcba9876543210";
 const Json kDialog = Json::parse(R"({"id": "0123456789abcdef-fedcba9876543210", "set": 1,
   "destination": "sip:10.0.0.2:5060", "phase": "confirmed", "age_s": 125.5, "idle_s": 3.5, "resources": ["calls"]})");
 
+const Json kAorContacts = Json::parse(R"({"aor": "alice@example.com", "contacts": [
+  {"contact": "sip:alice@192.0.2.10:5062", "expires": 3540, "q": 0.75, "received": "198.51.100.7:40000",
+   "path": "<sip:edge.example.com;lr>", "instance": "\"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\"",
+   "reg_id": 1, "call_id": "a84b4c76e66710", "cseq": 314159, "updated": 1714564800123},
+  {"contact": "sip:alice@192.0.2.11", "expires": 45, "q": null, "received": null, "path": null, "instance": null,
+   "reg_id": 0, "call_id": "siplb-api-1714564700000", "cseq": 0, "updated": 1714564700000}]})");
+
+const Json kBindingList = Json::parse(R"({"aors": [
+  {"aor": "alice@example.com", "contacts": [
+    {"contact": "sip:alice@192.0.2.10:5062", "expires": 3540, "q": 0.75, "received": "198.51.100.7:40000",
+     "path": null, "instance": null, "reg_id": 0, "call_id": "x", "cseq": 1, "updated": 1714564800123},
+    {"contact": "sip:alice@192.0.2.11", "expires": 45, "q": null, "received": null,
+     "path": null, "instance": null, "reg_id": 0, "call_id": "y", "cseq": 2, "updated": 1714564700000}]},
+  {"aor": "bob@example.org", "contacts": [
+    {"contact": "sip:bob@192.0.2.20:5060", "expires": 600, "q": 1.0, "received": null,
+     "path": null, "instance": null, "reg_id": 0, "call_id": "z", "cseq": 7, "updated": 1714564800000}]}],
+  "shown_contacts": 3, "truncated": true, "total_aors": 12, "total_contacts": 20})");
+
 Json stats_sample(uint64_t round) {
   Json stats = Json::parse(R"({
     "workers": [{"worker": 0, "rx_packets": 500, "tx_packets": 490, "forwarded_requests": 200,
@@ -187,6 +205,36 @@ class SiplbctlTest : public ::testing::Test {
       return Reply::success({{"generation", 8}, {"config", "/etc/siplb/siplbd.toml"}});
     });
     answer("log_level", [](const Json& args) { return Reply::success({{"level", args.value("level", "info")}}); });
+    answer("reg.lookup", [](const Json& args) {
+      if (args.value("aor", "") == "nobody@example.com")
+        return Reply::failure("not_found", "args.aor", "nobody@example.com has no live contact (not registered)");
+      return Reply::success(kAorContacts);
+    });
+    answer("reg.show", [](const Json&) { return Reply::success(kAorContacts); });
+    answer("reg.list", [](const Json&) { return Reply::success(kBindingList); });
+    answer("reg.add", [](const Json&) {
+      Json added = kAorContacts;
+      added["replaced"] = false;
+      return Reply::success(added);
+    });
+    answer("reg.rm", [](const Json& args) {
+      const bool one = args.contains("contact");
+      return Reply::success({{"aor", "alice@example.com"}, {"removed", one ? 1 : 2}, {"contacts_left", one ? 1 : 0}});
+    });
+    answer("reg.count", [](const Json&) {
+      return Reply::success({{"aors", 12}, {"contacts", 20}, {"capacity", 100000}});
+    });
+    answer("reg.import", [](const Json& args) {
+      return Reply::success({{"file", args.value("file", "")}, {"rows", 14}, {"imported", 10}, {"aors", 5},
+                             {"replaced", 0}, {"expired", 3}, {"permanent", 1}, {"over_limit", 0},
+                             {"not_served", 0}, {"table_full", 0}});
+    });
+    answer("subscribers.reload", [this](const Json&) {
+      if (fail_subscribers_)
+        return Reply::failure("failed", "", "subscribers not reloaded, the running table stays: /etc/siplb/subscriber:4: "
+                                            "ha1 must be 32 hex digits");
+      return Reply::success({{"file", "/etc/siplb/subscriber"}, {"subscribers", 42}});
+    });
     server_->add_command("hold", [this](const Json&, Respond respond) {
       std::lock_guard lock(mutex_);
       held_.push_back(std::move(respond));
@@ -281,6 +329,7 @@ class SiplbctlTest : public ::testing::Test {
   std::atomic<uint64_t> stats_round_{0};
   std::atomic<uint64_t> fail_stats_from_round_{UINT64_MAX};
   std::atomic<bool> fail_reload_{false};
+  std::atomic<bool> fail_subscribers_{false};
 };
 
 struct Case {
@@ -388,6 +437,72 @@ std::vector<Case> every_command() {
       {{"dispatcher.remove", "2", "sip:10.0.1.3:5060"}, "dest.remove", {{"uri", "sip:10.0.1.3:5060"}, {"set", 2}},
        {"removed sip:10.0.1.3:5060 from set 2"}},
       {{"dispatcher.reload"}, "reload", Json::object(), {"reloaded"}},
+      // Registrar
+      {{"reg", "lookup", "sip:alice@example.com"}, "reg.lookup", {{"aor", "sip:alice@example.com"}},
+       {"alice@example.com: 2 contacts", "#  CONTACT                    EXPIRES     Q  RECEIVED            PATH",
+        "1  sip:alice@192.0.2.10:5062   59m00s  0.75  198.51.100.7:40000  <sip:edge.example.com;lr>",
+        "2  sip:alice@192.0.2.11         45.0s     -  -                   -"}},
+      {{"reg", "show", "alice@example.com"}, "reg.show", {{"aor", "alice@example.com"}},
+       {"aor alice@example.com", "contact   sip:alice@192.0.2.10:5062", "expires   59m00s (3540.0 s)",
+        "q         0.75", "received  198.51.100.7:40000", "path      <sip:edge.example.com;lr>",
+        "instance  \"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\"", "reg_id    1",
+        "call_id   a84b4c76e66710", "cseq      314159", "updated   2024-05-01 12:00:00.123Z", "received  -"}},
+      {{"reg", "list"}, "reg.list", Json::object(),
+       {"AOR                CONTACT                    EXPIRES     Q  RECEIVED",
+        "alice@example.com  sip:alice@192.0.2.10:5062   59m00s  0.75  198.51.100.7:40000",
+        "                   sip:alice@192.0.2.11         45.0s     -  -", "bob@example.org",
+        "(2 AoRs shown; more match", "12 AoRs, 20 contacts in the table"}},
+      {{"reg", "list", "--domain", "example.com", "--limit", "2"}, "reg.list", {{"domain", "example.com"}, {"limit", 2}},
+       {"alice@example.com"}},
+      {{"reg", "add", "alice@example.com", "sip:alice@192.0.2.10:5062"}, "reg.add",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.10:5062"}},
+       {"alice@example.com: 2 contacts (added)"}},
+      {{"reg", "add", "alice@example.com", "sip:alice@192.0.2.10:5062", "--expires", "600", "--q", "0.5", "--path",
+        "<sip:edge.example.com;lr>", "--received", "198.51.100.7:40000"},
+       "reg.add",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.10:5062"}, {"expires", 600}, {"q", 0.5},
+        {"path", "<sip:edge.example.com;lr>"}, {"received", "198.51.100.7:40000"}},
+       {"sip:alice@192.0.2.10:5062"}},
+      {{"reg", "rm", "alice@example.com"}, "reg.rm", {{"aor", "alice@example.com"}},
+       {"removed 2 contacts of alice@example.com (0 left)"}},
+      {{"reg", "rm", "alice@example.com", "sip:alice@192.0.2.11"}, "reg.rm",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.11"}},
+       {"removed 1 contact of alice@example.com (1 left)"}},
+      {{"reg", "count"}, "reg.count", Json::object(), {"12 AoRs, 20 contacts (table capacity 100000 AoRs)"}},
+      {{"reg", "import", "/var/lib/opensips/location", "--domain", "example.com"}, "reg.import",
+       {{"file", "/var/lib/opensips/location"}, {"domain", "example.com"}},
+       {"imported 10 bindings of 5 AoRs from /var/lib/opensips/location", "rows        14", "expired     3",
+        "permanent   1", "table_full  0"}},
+      {{"subscribers", "reload"}, "subscribers.reload", Json::object(),
+       {"reloaded 42 subscribers from /etc/siplb/subscriber"}},
+      // usrloc names (OpenSIPS MI, Kamailio RPC); the table name is optional and ignored
+      {{"ul_show_contact", "location", "alice@example.com"}, "reg.lookup", {{"aor", "alice@example.com"}},
+       {"alice@example.com: 2 contacts"}},
+      {{"ul_show_contact", "alice@example.com"}, "reg.lookup", {{"aor", "alice@example.com"}}, {"sip:alice@192.0.2.11"}},
+      {{"ul.lookup", "location", "sip:alice@example.com"}, "reg.lookup", {{"aor", "sip:alice@example.com"}},
+       {"alice@example.com: 2 contacts"}},
+      {{"ul_dump"}, "reg.list", Json::object(), {"bob@example.org"}},
+      {{"ul.dump"}, "reg.list", Json::object(), {"12 AoRs, 20 contacts in the table"}},
+      {{"ul_rm", "location", "alice@example.com"}, "reg.rm", {{"aor", "alice@example.com"}},
+       {"removed 2 contacts"}},
+      {{"ul.rm", "alice@example.com", "sip:alice@192.0.2.11"}, "reg.rm",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.11"}}, {"removed 1 contact"}},
+      {{"ul_rm_contact", "location", "alice@example.com", "sip:alice@192.0.2.11"}, "reg.rm",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.11"}}, {"(1 left)"}},
+      {{"ul.rm_contact", "location", "alice@example.com", "sip:alice@192.0.2.11"}, "reg.rm",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.11"}}, {"(1 left)"}},
+      {{"ul_add", "location", "alice@example.com", "sip:alice@192.0.2.10:5062", "3600", "0.5", "0", "0", "0"},
+       "reg.add",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.10:5062"}, {"expires", 3600}, {"q", 0.5}},
+       {"(added)"}},
+      {{"ul_add", "alice@example.com", "sip:alice@192.0.2.10:5062"}, "reg.add",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.10:5062"}}, {"(added)"}},
+      {{"ul.add", "location", "alice@example.com", "sip:alice@192.0.2.10:5062", "600", "-1",
+        "<sip:edge.example.com;lr>", "0", "0", "0"},
+       "reg.add",
+       {{"aor", "alice@example.com"}, {"contact", "sip:alice@192.0.2.10:5062"}, {"expires", 600},
+        {"path", "<sip:edge.example.com;lr>"}},
+       {"(added)"}},
   };
 }
 
@@ -468,6 +583,29 @@ TEST_F(SiplbctlTest, ServerErrorExitsOneWithCodeMessageAndField) {
   EXPECT_EQ(result.out, "");
 }
 
+TEST_F(SiplbctlTest, RegistrarImportSendsAnAbsolutePath) {
+  RunResult result = run({"reg", "import", "location.txt"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  auto recorded = take_recorded();
+  ASSERT_EQ(recorded.size(), 1u);
+  const std::string file = recorded[0].args.value("file", "");
+  EXPECT_EQ(file, (std::filesystem::current_path() / "location.txt").string());
+  EXPECT_EQ(recorded[0].args.size(), 1u);
+}
+
+TEST_F(SiplbctlTest, RegistrarErrorsExitOne) {
+  RunResult result = run({"reg", "lookup", "nobody@example.com"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "siplbctl: not_found: nobody@example.com has no live contact (not registered) (field args.aor)\n");
+  fail_subscribers_ = true;
+  result = run({"subscribers", "reload"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err,
+            "siplbctl: failed: subscribers not reloaded, the running table stays: /etc/siplb/subscriber:4: ha1 must be "
+            "32 hex digits\n");
+}
+
 TEST_F(SiplbctlTest, UsageErrorsExitTwoAndSendNothing) {
   const std::vector<std::vector<std::string>> usage_errors = {
       {},
@@ -493,6 +631,30 @@ TEST_F(SiplbctlTest, UsageErrorsExitTwoAndSendNothing) {
       {"dispatcher.set_state", "ip", "two", "sip:10.0.0.2:5060"},
       {"status", "--timeout", "-1"},
       {"status", "extra"},
+      {"reg"},
+      {"reg", "lookup"},
+      {"reg", "lookup", "a@example.com", "b@example.com"},
+      {"reg", "show"},
+      {"reg", "list", "--limit", "0"},
+      {"reg", "list", "--limit", "many"},
+      {"reg", "add", "alice@example.com"},
+      {"reg", "add", "alice@example.com", "sip:alice@192.0.2.10", "--expires", "0"},
+      {"reg", "add", "alice@example.com", "sip:alice@192.0.2.10", "--expires", "soon"},
+      {"reg", "add", "alice@example.com", "sip:alice@192.0.2.10", "--q", "1.5"},
+      {"reg", "rm"},
+      {"reg", "rm", "a@example.com", "sip:a@192.0.2.1", "extra"},
+      {"reg", "count", "extra"},
+      {"reg", "import"},
+      {"subscribers"},
+      {"subscribers", "reload", "extra"},
+      {"ul_show_contact"},
+      {"ul_show_contact", "location", "alice@example.com", "bob@example.com"},
+      {"ul.lookup", "alice@example.com", "bob@example.com"},
+      {"ul_rm", "location"},
+      {"ul_rm_contact", "location", "alice@example.com"},
+      {"ul_add", "location", "alice@example.com"},
+      {"ul_add", "location", "alice@example.com", "sip:alice@192.0.2.10", "never"},
+      {"ul.add", "location", "alice@example.com", "sip:alice@192.0.2.10", "60", "2"},
   };
   for (const auto& argv : usage_errors) {
     SCOPED_TRACE("siplbctl " + joined(argv));
@@ -517,7 +679,12 @@ TEST_F(SiplbctlTest, HelpAndVersionExitZero) {
       {"ds_reload", "--help"}, {"lb_list", "--help"}, {"lb_resize", "--help"}, {"lb_status", "--help"},
       {"dlg_list", "--help"}, {"dlg_end_dlg", "--help"}, {"dispatcher.list", "--help"},
       {"dispatcher.set_state", "--help"}, {"dispatcher.hash", "--help"}, {"dispatcher.add", "--help"},
-      {"dispatcher.remove", "--help"}, {"dispatcher.reload", "--help"},
+      {"dispatcher.remove", "--help"}, {"dispatcher.reload", "--help"}, {"reg", "--help"},
+      {"reg", "lookup", "--help"}, {"reg", "show", "--help"}, {"reg", "list", "--help"}, {"reg", "add", "--help"},
+      {"reg", "rm", "--help"}, {"reg", "count", "--help"}, {"reg", "import", "--help"}, {"subscribers", "--help"},
+      {"subscribers", "reload", "--help"}, {"ul_show_contact", "--help"}, {"ul_dump", "--help"}, {"ul_rm", "--help"},
+      {"ul_rm_contact", "--help"}, {"ul_add", "--help"}, {"ul.lookup", "--help"}, {"ul.dump", "--help"},
+      {"ul.rm", "--help"}, {"ul.rm_contact", "--help"}, {"ul.add", "--help"},
   };
   for (const auto& argv : helps) {
     SCOPED_TRACE("siplbctl " + joined(argv));
@@ -527,7 +694,7 @@ TEST_F(SiplbctlTest, HelpAndVersionExitZero) {
   }
   RunResult top = run({"--help"});
   for (const char* listed : {"OpenSIPS MI names", "ds_set_state", "dlg_end_dlg", "Kamailio RPC names",
-                             "dispatcher.set_state", "Exit codes"}) {
+                             "dispatcher.set_state", "Exit codes", "reg", "subscribers", "ul_show_contact", "ul.add"}) {
     EXPECT_NE(top.out.find(listed), std::string::npos) << listed;
   }
   RunResult version = run({"--version"});

@@ -3,6 +3,8 @@
 #include "command_line.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
 #include <utility>
 
 #include "render.hpp"
@@ -72,6 +74,25 @@ void put_optional(Json& args, const char* name, const std::optional<int64_t>& va
 void put_optional(Json& args, const char* name, const std::optional<std::string>& value) {
   if (value) args[name] = *value;
 }
+void put_optional(Json& args, const char* name, const std::optional<double>& value) {
+  if (value) args[name] = *value;
+}
+
+// The file as siplbd (whose working folder is not ours) must open it: relative paths made absolute.
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// usrloc aliases take the table name first ("location"), which siplb, with one table, ignores:
+// a first word without '@' is that name (an AoR always has one).
+std::vector<std::string> without_table(std::vector<std::string> words) {
+  if (!words.empty() && words.front().find('@') == std::string::npos) words.erase(words.begin());
+  return words;
+}
+
+std::string usage_of(const std::string& name, const std::string& what) { return name + ": " + what; }
 
 }  // namespace
 
@@ -158,6 +179,15 @@ void CommandLine::add_native_commands() {
   CLI::App* dialogs = app_.add_subcommand("dialogs", "Dialogs tracked for least-loaded sets");
   dialogs->require_subcommand(1);
   add_dialog_commands(*dialogs);
+
+  CLI::App* reg = app_.add_subcommand("reg", "Registrar bindings: look up, list, add, remove, import");
+  reg->require_subcommand(1);
+  add_registrar_commands(*reg);
+
+  CLI::App* subscribers = app_.add_subcommand("subscribers", "The registrar's subscriber file");
+  subscribers->require_subcommand(1);
+  add(*subscribers, "reload", "Re-read the subscriber file; on an error the running table stays (API: subscribers.reload)",
+      [this] { request("subscribers.reload", Json::object(), render_subscribers_reloaded); });
 
   CLI::App* hash = add(app_, "hash", "Which destination a hash key maps to (API: hash)", [this] {
     Json args = {{"key", in_.key}};
@@ -309,6 +339,132 @@ void CommandLine::add_dialog_commands(CLI::App& dialogs) {
   end->add_option("ID", in_.id, "Dialog id")->required();
 }
 
+void CommandLine::add_registrar_commands(CLI::App& reg) {
+  CLI::App* lookup = add(reg, "lookup", "Live contacts of an AoR in the order calls pick them (API: reg.lookup)",
+                         [this] { request("reg.lookup", Json{{"aor", in_.aor}}, render_aor_contacts); });
+  lookup->add_option("AOR", in_.aor, "Address-of-record: sip:alice@example.com or alice@example.com")->required();
+
+  CLI::App* show = add(reg, "show", "Every contact of an AoR with every field (API: reg.show)",
+                       [this] { request("reg.show", Json{{"aor", in_.aor}}, render_aor_show); });
+  show->add_option("AOR", in_.aor, "Address-of-record")->required();
+
+  CLI::App* list = add(reg, "list", "Registered AoRs and their contacts (API: reg.list)", [this] {
+    Json args = Json::object();
+    put_optional(args, "domain", in_.domain);
+    put_optional(args, "limit", in_.limit);
+    request("reg.list", std::move(args), render_binding_list);
+  });
+  list->add_option("--domain", in_.domain, "Only AoRs of this domain");
+  list->add_option("--limit", in_.limit, "At most N AoRs (siplbd's default: 100)")->check(CLI::PositiveNumber);
+
+  CLI::App* add_command = add(reg, "add", "Add or replace one contact of an AoR (API: reg.add)", [this] {
+    Json args = {{"aor", in_.aor}, {"contact", in_.contact_required}};
+    put_optional(args, "expires", in_.expires);
+    put_optional(args, "q", in_.q);
+    put_optional(args, "path", in_.path);
+    put_optional(args, "received", in_.received);
+    request("reg.add", std::move(args), render_aor_contacts);
+  });
+  add_command->add_option("AOR", in_.aor, "Address-of-record")->required();
+  add_command->add_option("CONTACT", in_.contact_required, "Contact URI, e.g. sip:alice@192.0.2.10:5060")->required();
+  add_command->add_option("--expires", in_.expires, "Seconds (default: [registrar] default_expires)")
+      ->check(CLI::PositiveNumber);
+  add_command->add_option("--q", in_.q, "Preference from 0 to 1 (default: none, counted as 1)")
+      ->check(CLI::Range(0.0, 1.0));
+  add_command->add_option("--path", in_.path, "Path route set: <sip:edge.example.com;lr>");
+  add_command->add_option("--received", in_.received, "Where requests to the contact go: IP:PORT (NAT)");
+
+  CLI::App* rm = add(reg, "rm", "Remove one contact, or the whole AoR (API: reg.rm)", [this] {
+    Json args = {{"aor", in_.aor}};
+    put_optional(args, "contact", in_.contact);
+    request("reg.rm", std::move(args), render_bindings_removed);
+  });
+  rm->add_option("AOR", in_.aor, "Address-of-record")->required();
+  rm->add_option("CONTACT", in_.contact, "Contact URI; without it every contact of the AoR goes");
+
+  add(reg, "count", "AoRs, contacts and the table's capacity (API: reg.count)",
+      [this] { request("reg.count", Json::object(), render_binding_count); });
+
+  CLI::App* import = add(reg, "import", "Load an OpenSIPS/Kamailio db_text location table (API: reg.import)", [this] {
+    Json args = {{"file", absolute_path(in_.file)}};
+    put_optional(args, "domain", in_.domain);
+    request("reg.import", std::move(args), render_binding_import);
+  });
+  import->add_option("FILE", in_.file, "The location file (read by siplbd; relative paths are made absolute)")
+      ->required();
+  import->add_option("--domain", in_.domain, "Domain of rows without one (usrloc use_domain = 0)");
+}
+
+void CommandLine::add_usrloc_aliases(const char* group, const std::string& lookup, const std::string& dump,
+                                     const std::string& rm, const std::string& rm_contact,
+                                     const std::string& add_name) {
+  const bool kamailio = std::string(group) == kKamailioGroup;
+  auto words = [this](const std::string& name, std::size_t min, std::size_t max, const std::string& usage) {
+    std::vector<std::string> w = without_table(in_.words);
+    if (w.size() < min || w.size() > max) throw CLI::ValidationError(usage_of(name, "usage: " + name + " " + usage));
+    return w;
+  };
+
+  CLI::App* show = add(app_, lookup, "= reg lookup AOR", [this, lookup, words] {
+    auto w = words(lookup, 1, 1, "[TABLE] AOR");
+    request("reg.lookup", Json{{"aor", w[0]}}, render_aor_contacts);
+  });
+  show->group(group);
+  show->add_option("ARGS", in_.words, "[TABLE] AOR (the table name, e.g. location, is ignored)")
+      ->required()
+      ->expected(1, 2);
+
+  CLI::App* list = add(app_, dump, "= reg list", [this] {
+    request("reg.list", Json::object(), render_binding_list);
+  });
+  list->group(group);
+  list->add_option("ARGS", in_.words, "ignored (OpenSIPS' brief)")->expected(0, 1);
+
+  CLI::App* remove = add(app_, rm, "= reg rm AOR [CONTACT]", [this, rm, words] {
+    auto w = words(rm, 1, 2, "[TABLE] AOR [CONTACT]");
+    Json args = {{"aor", w[0]}};
+    if (w.size() > 1) args["contact"] = w[1];
+    request("reg.rm", std::move(args), render_bindings_removed);
+  });
+  remove->group(group);
+  remove->add_option("ARGS", in_.words, "[TABLE] AOR [CONTACT]")->required()->expected(1, 3);
+
+  CLI::App* remove_contact = add(app_, rm_contact, "= reg rm AOR CONTACT", [this, rm_contact, words] {
+    auto w = words(rm_contact, 2, 2, "[TABLE] AOR CONTACT");
+    request("reg.rm", Json{{"aor", w[0]}, {"contact", w[1]}}, render_bindings_removed);
+  });
+  remove_contact->group(group);
+  remove_contact->add_option("ARGS", in_.words, "[TABLE] AOR CONTACT")->required()->expected(2, 3);
+
+  // OpenSIPS: ul_add table aor contact expires q unused flags cflags methods;
+  // Kamailio: ul.add table aor contact expires q path flags cflags methods. Flags are ignored.
+  const std::string add_usage =
+      kamailio ? "[TABLE] AOR CONTACT [EXPIRES [Q [PATH [FLAGS...]]]]" : "[TABLE] AOR CONTACT [EXPIRES [Q [...]]]";
+  CLI::App* add_alias = add(app_, add_name, "= reg add AOR CONTACT --expires EXPIRES --q Q",
+                            [this, add_name, words, add_usage, kamailio] {
+    auto w = words(add_name, 2, 8, add_usage);
+    Json args = {{"aor", w[0]}, {"contact", w[1]}};
+    if (w.size() > 2) {
+      auto expires = integer_from_text(w[2]);
+      if (!expires || *expires <= 0)
+        throw CLI::ValidationError(usage_of(add_name, "EXPIRES must be a positive number of seconds, got "" + w[2] + """));
+      args["expires"] = *expires;
+    }
+    if (w.size() > 3) {
+      char* end = nullptr;
+      const double q = std::strtod(w[3].c_str(), &end);
+      // usrloc's -1 means no q.
+      if (end == w[3].c_str() || *end != '\0' || ((q < 0 || q > 1) && q != -1))
+        throw CLI::ValidationError(usage_of(add_name, "Q must be from 0 to 1 (or -1: none), got \"" + w[3] + "\""));
+      if (q >= 0) args["q"] = q;
+    }
+    if (kamailio && w.size() > 4 && !w[4].empty() && w[4] != "0") args["path"] = w[4];
+    request("reg.add", std::move(args), render_aor_contacts);
+  });
+  add_alias->group(group);
+  add_alias->add_option("ARGS", in_.words, add_usage)->required()->expected(2, 9);
+}
+
 void CommandLine::add_opensips_aliases() {
   auto list = [this] { request("dest.list", Json::object(), render_destination_list); };
   add(app_, "ds_list", "= dest list", list)->group(kOpenSipsGroup);
@@ -364,6 +520,8 @@ void CommandLine::add_opensips_aliases() {
                           [this] { request("dialogs.end", Json{{"id", in_.id}}, render_dialog_ended); });
   dlg_end->group(kOpenSipsGroup);
   dlg_end->add_option("ID", in_.id, "Dialog id")->required();
+
+  add_usrloc_aliases(kOpenSipsGroup, "ul_show_contact", "ul_dump", "ul_rm", "ul_rm_contact", "ul_add");
 }
 
 void CommandLine::add_kamailio_aliases() {
@@ -406,6 +564,8 @@ void CommandLine::add_kamailio_aliases() {
   add(app_, "dispatcher.reload", "= reload", [this] {
     request("reload", Json::object(), render_reload);
   })->group(kKamailioGroup);
+
+  add_usrloc_aliases(kKamailioGroup, "ul.lookup", "ul.dump", "ul.rm", "ul.rm_contact", "ul.add");
 }
 
 }  // namespace siplbctl

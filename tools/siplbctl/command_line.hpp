@@ -69,6 +69,17 @@ class CommandLine {
     std::optional<std::string> level;
     std::string format = "toml";
     std::optional<std::string> enable;  // lb_status 0|1
+    // Registrar.
+    std::string aor;
+    std::optional<std::string> contact;
+    std::string contact_required;
+    std::string file;
+    std::optional<std::string> domain;
+    std::optional<int64_t> expires;
+    std::optional<double> q;
+    std::optional<std::string> path;
+    std::optional<std::string> received;
+    std::vector<std::string> words;  // usrloc aliases: [TABLE] AOR ... as OpenSIPS/Kamailio take them
     bool watch = false;
     double interval_s = 1;
     int64_t count = 0;
@@ -77,6 +88,10 @@ class CommandLine {
   void add_native_commands();
   void add_destination_commands(CLI::App& dest);
   void add_dialog_commands(CLI::App& dialogs);
+  void add_registrar_commands(CLI::App& reg);
+  // The usrloc aliases (ul_show_contact, ul.lookup, ul_rm, ul.add, ...) of one naming family.
+  void add_usrloc_aliases(const char* group, const std::string& lookup, const std::string& dump,
+                          const std::string& rm, const std::string& rm_contact, const std::string& add_name);
   void add_opensips_aliases();
   void add_kamailio_aliases();
   // Registers `name` under `parent`; after a parse that chose it, `build` fills invocation_.

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -395,5 +396,125 @@ void render_reload(const Json& reload, std::ostream& out) {
 }
 
 void render_log_level(const Json& level, std::ostream& out) { out << "log level " << text(level, "level") << '\n'; }
+
+namespace {
+
+// q as people write it: 0.5, 1, 0.125; "-" when the contact gave none (counted as 1).
+std::string q_text(const Json& q) {
+  if (!q.is_number()) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.3g", q.get<double>());
+  return buffer;
+}
+
+// Unix milliseconds as UTC: "2024-05-01 12:00:00.123Z".
+std::string unix_ms_text(const Json& ms) {
+  if (!ms.is_number_integer()) return text(ms);
+  const int64_t value = ms.get<int64_t>();
+  const std::time_t seconds = static_cast<std::time_t>(value / 1000);
+  std::tm tm{};
+  if (!::gmtime_r(&seconds, &tm)) return text(ms);
+  char buffer[48];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02d %02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(value % 1000));
+  return buffer;
+}
+
+std::string plural(const Json& n, const char* one, const char* many) {
+  return text(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+void render_aor_contacts(const Json& aor, std::ostream& out) {
+  const Json& contacts = field(aor, "contacts");
+  const std::size_t n = contacts.is_array() ? contacts.size() : 0;
+  out << text(aor, "aor") << ": " << n << (n == 1 ? " contact" : " contacts");
+  if (field(aor, "replaced").is_boolean()) out << (field(aor, "replaced") == true ? " (replaced)" : " (added)");
+  out << '\n';
+  if (n == 0) return;
+  Table table({{"#", Align::right}, {"CONTACT"}, {"EXPIRES", Align::right}, {"Q", Align::right}, {"RECEIVED"},
+               {"PATH"}});
+  std::size_t rank = 0;
+  for (const auto& c : contacts) {
+    table.add_row({std::to_string(++rank), text(c, "contact"), seconds_cell(field(c, "expires")),
+                   q_text(field(c, "q")), text(c, "received"), text(c, "path")});
+  }
+  table.print(out);
+}
+
+void render_aor_show(const Json& aor, std::ostream& out) {
+  const Json& contacts = field(aor, "contacts");
+  out << "aor " << text(aor, "aor") << '\n';
+  if (!contacts.is_array()) return;
+  for (const auto& c : contacts) {
+    out << '\n';
+    print_pairs({{"contact", text(c, "contact")},
+                 {"expires", long_duration(field(c, "expires"))},
+                 {"q", q_text(field(c, "q"))},
+                 {"received", text(c, "received")},
+                 {"path", text(c, "path")},
+                 {"instance", text(c, "instance")},
+                 {"reg_id", text(c, "reg_id")},
+                 {"call_id", text(c, "call_id")},
+                 {"cseq", text(c, "cseq")},
+                 {"updated", unix_ms_text(field(c, "updated"))}},
+                out);
+  }
+}
+
+void render_binding_list(const Json& list, std::ostream& out) {
+  const Json& aors = field(list, "aors");
+  if (!aors.is_array() || aors.empty()) {
+    out << "no bindings\n";
+  } else {
+    Table table({{"AOR"}, {"CONTACT"}, {"EXPIRES", Align::right}, {"Q", Align::right}, {"RECEIVED"}});
+    for (const auto& aor : aors) {
+      bool first = true;
+      const Json& contacts = field(aor, "contacts");
+      if (!contacts.is_array()) continue;
+      for (const auto& c : contacts) {
+        table.add_row({first ? text(aor, "aor") : std::string(), text(c, "contact"), seconds_cell(field(c, "expires")),
+                       q_text(field(c, "q")), text(c, "received")});
+        first = false;
+      }
+    }
+    table.print(out);
+  }
+  if (field(list, "truncated") == true) {
+    out << "(" << aors.size() << " AoRs shown; more match: raise --limit or narrow with --domain)\n";
+  }
+  out << plural(field(list, "total_aors"), "AoR", "AoRs") << ", "
+      << plural(field(list, "total_contacts"), "contact", "contacts") << " in the table\n";
+}
+
+void render_bindings_removed(const Json& removed, std::ostream& out) {
+  out << "removed " << plural(field(removed, "removed"), "contact", "contacts") << " of " << text(removed, "aor")
+      << " (" << text(removed, "contacts_left") << " left)\n";
+}
+
+void render_binding_count(const Json& count_result, std::ostream& out) {
+  out << plural(field(count_result, "aors"), "AoR", "AoRs") << ", "
+      << plural(field(count_result, "contacts"), "contact", "contacts") << " (table capacity "
+      << text(count_result, "capacity") << " AoRs)\n";
+}
+
+void render_binding_import(const Json& imported, std::ostream& out) {
+  out << "imported " << plural(field(imported, "imported"), "binding", "bindings") << " of "
+      << plural(field(imported, "aors"), "AoR", "AoRs") << " from " << text(imported, "file") << '\n';
+  print_pairs({{"rows", count(imported, "rows")},
+               {"replaced", count(imported, "replaced")},
+               {"expired", count(imported, "expired")},
+               {"permanent", count(imported, "permanent")},
+               {"over_limit", count(imported, "over_limit")},
+               {"not_served", count(imported, "not_served")},
+               {"table_full", count(imported, "table_full")}},
+              out);
+}
+
+void render_subscribers_reloaded(const Json& reloaded, std::ostream& out) {
+  out << "reloaded " << plural(field(reloaded, "subscribers"), "subscriber", "subscribers") << " from "
+      << text(reloaded, "file") << '\n';
+}
 
 }  // namespace siplbctl

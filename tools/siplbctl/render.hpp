@@ -29,6 +29,15 @@ void render_dialog(const Json& dialog, std::ostream& out);
 void render_dialog_ended(const Json& ended, std::ostream& out);
 void render_reload(const Json& reload, std::ostream& out);
 void render_log_level(const Json& level, std::ostream& out);
+// Registrar: reg.lookup and reg.add (contacts in call order), reg.show (every field of every
+// contact), reg.list, reg.rm, reg.count, reg.import; subscribers.reload.
+void render_aor_contacts(const Json& aor, std::ostream& out);
+void render_aor_show(const Json& aor, std::ostream& out);
+void render_binding_list(const Json& list, std::ostream& out);
+void render_bindings_removed(const Json& removed, std::ostream& out);
+void render_binding_count(const Json& count, std::ostream& out);
+void render_binding_import(const Json& imported, std::ostream& out);
+void render_subscribers_reloaded(const Json& reloaded, std::ostream& out);
 
 // A duration for people: "12.3s", "5m12s", "3h05m", "2d03h".
 std::string duration_text(double seconds);
