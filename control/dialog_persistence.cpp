@@ -59,7 +59,8 @@ void ControlPlane::handle_event(const dataplane::Event& e) {
       store_.erase_dialog(e.dialog.key.call_id_hash, e.dialog.key.caller_tag_hash);
       break;
     case dataplane::EventKind::probe_answer:
-      break;  // the tick gives these to the prober
+    case dataplane::EventKind::binding_changed:
+      break;  // the tick gives these to the prober and the registrar
   }
 }
 
