@@ -20,6 +20,7 @@ void ControlPlane::persist_binding(int32_t position) {
   if (binding_scratch_.count == 0) {
     store_.erase_binding(key);
   } else {
+    binding_bytes_.clear();  // encode appends
     registrar::encode_aor_state(binding_scratch_, binding_bytes_);
     store_.put_binding(key, binding_bytes_);
   }
