@@ -3,7 +3,9 @@
 # register for example.com through siplbd with digest authentication (401, then credentials from
 # a TOML subscriber list); sipp callers then call alice and bob at example.com and siplbd routes
 # each call to the phone's binding (its received address), a call to an unknown user gets 404.
-# siplbctl reg lookup/count see the bindings. Restart: the bindings come back from the store.
+# siplbctl shows, adds, removes and imports bindings (a db_text location table), reloads the
+# subscribers (a broken file refused, the running table kept); the metrics pass promtool.
+# Restart: the bindings come back from the store.
 # kill -9: sipp registers users of load.example.com at a steady rate under durability "sync";
 # siplbd is killed with SIGKILL mid-way and restarted: every user whose REGISTER got a 200 OK is
 # there, once; then half of them unregister, siplbd is killed again, and none of the acknowledged
@@ -86,12 +88,44 @@ got=$(send_udp "$WORK/carol.sip" --wait 1000 --replies 1 | sed -n 's/^reply //p'
 case "$got" in "SIP/2.0 404"*) ;; *) fail "a call to unregistered carol: '$got', expected 404" ;; esac
 log "a call to an unregistered user: 404"
 
+# The operator's view and hands (siplbctl against the running siplbd).
+ctl reg show sip:bob@example.com | grep -q "$(server_ip 2):5060" || fail "reg show bob: $(ctl reg show sip:bob@example.com)"
+ctl reg add sip:zed@example.com "sip:zed@$(server_ip 2):5060" --expires 120 >/dev/null || fail "reg add zed"
+ctl --json reg lookup zed@example.com | grep -q "sip:zed@$(server_ip 2):5060" || fail "zed not found after reg add"
+ctl reg rm sip:zed@example.com >/dev/null || fail "reg rm zed"
+ctl reg lookup sip:zed@example.com >/dev/null 2>&1 && fail "zed still found after reg rm"
+ctl reg add sip:alice@other.org sip:a@10.0.0.1 >/dev/null 2>&1 && fail "reg add for a domain siplb does not serve was accepted"
+now=$(date +%s)
+cat >"$WORK/location" <<EOF
+username(string) domain(string,null) contact(string) received(string,null) expires(int) q(double) callid(string) cseq(int)
+yara:example.com:sip\:yara@$(server_ip 1)\:5060:null:$((now + 600)):1:imported-1:1
+zoe:example.com:sip\:zoe@$(server_ip 2)\:5060:null:$((now - 600)):1:imported-2:1
+EOF
+ctl --json reg import "$WORK/location" >"$WORK/import.json" || fail "reg import: $(cat "$WORK/import.json")"
+grep -q '"imported": *1' "$WORK/import.json" || fail "reg import: $(cat "$WORK/import.json")"
+ctl reg lookup sip:yara@example.com >/dev/null || fail "imported yara not found"
+cp "$WORK/subscribers.toml" "$WORK/subscribers.good"
+printf '[[subscriber]]\nusername = "x"\n' >"$WORK/subscribers.toml"
+out=$(ctl subscribers reload 2>&1) && fail "a broken subscriber file was reloaded"
+grep -q "subscribers.toml:" <<<"$out" || fail "subscribers reload error does not name the file: $out"
+cp "$WORK/subscribers.good" "$WORK/subscribers.toml"
+ctl subscribers reload >/dev/null || fail "subscribers reload of the good file"
+log "siplbctl: reg show/add/lookup/rm, a db_text location table imported (1 live row, 1 expired), subscribers reload refused then applied"
+ip netns exec "$LAB-lb" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9465/metrics", timeout=5).read().decode(), end="")' \
+  >"$WORK/metrics.txt" || fail "no metrics at 127.0.0.1:9465"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$WORK/metrics.txt" >"$WORK/promtool.out" 2>&1 || fail "promtool: $(cat "$WORK/promtool.out")"
+fi
+grep -q '^siplb_registrar_aors 3$' "$WORK/metrics.txt" || fail "metrics: $(grep registrar_aors "$WORK/metrics.txt")"
+grep -q '^siplb_auth_outcomes_total{outcome="ok"} [1-9]' "$WORK/metrics.txt" || fail "metrics: no auth ok counted"
+log "metrics: 3 AoRs registered, auth outcomes counted (promtool accepts the text)"
+
 # A clean restart: the bindings come back from the store before traffic.
 stop_siplbd
 start_siplbd "$WORK/m.toml"
-grep -q "^siplbd: store: 2 binding(s) of 2 AoR(s) restored" "$SIPLBD_LOG" || fail "bindings not restored: $(grep binding "$SIPLBD_LOG")"
+grep -q "^siplbd: store: 3 binding(s) of 3 AoR(s) restored" "$SIPLBD_LOG" || fail "bindings not restored: $(grep binding "$SIPLBD_LOG")"
 call_user alice alice2
-log "restart: 2 bindings restored, alice called again"
+log "restart: 3 bindings restored, alice called again"
 
 # load_register NAME EXPIRES USERS: sipp registers u1..uUSERS of load.example.com at LOAD_RATE
 # (EXPIRES 0: unregisters them).
