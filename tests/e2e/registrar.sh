@@ -4,7 +4,8 @@
 # a TOML subscriber list); sipp callers then call alice and bob at example.com and siplbd routes
 # each call to the phone's binding (its received address), a call to an unknown user gets 404.
 # siplbctl shows, adds, removes and imports bindings (a db_text location table), reloads the
-# subscribers (a broken file refused, the running table kept); the metrics pass promtool.
+# subscribers (a broken file refused, the running table kept); a 2-second binding expires; the
+# metrics pass promtool.
 # Restart: the bindings come back from the store.
 # kill -9: sipp registers users of load.example.com at a steady rate under durability "sync";
 # siplbd is killed with SIGKILL mid-way and restarted: every user whose REGISTER got a 200 OK is
@@ -94,6 +95,10 @@ ctl reg add sip:zed@example.com "sip:zed@$(server_ip 2):5060" --expires 120 >/de
 ctl --json reg lookup zed@example.com | grep -q "sip:zed@$(server_ip 2):5060" || fail "zed not found after reg add"
 ctl reg rm sip:zed@example.com >/dev/null || fail "reg rm zed"
 ctl reg lookup sip:zed@example.com >/dev/null 2>&1 && fail "zed still found after reg rm"
+# Expiry: a binding of 2 seconds is swept by the control thread (an expiry is persisted like any change).
+ctl reg add sip:brief@example.com "sip:brief@$(server_ip 2):5060" --expires 2 >/dev/null || fail "reg add brief"
+ctl --json reg count | grep -q '"aors": *3' || fail "reg count with brief: $(ctl --json reg count)"
+wait_until 10 "the 2-second binding to expire" bash -c "\"$SIPLBCTL\" --socket \"$WORK/siplbd.sock\" --json reg count | grep -q '\"aors\": *2'"
 ctl reg add sip:alice@other.org sip:a@10.0.0.1 >/dev/null 2>&1 && fail "reg add for a domain siplb does not serve was accepted"
 now=$(date +%s)
 cat >"$WORK/location" <<EOF
@@ -110,7 +115,7 @@ out=$(ctl subscribers reload 2>&1) && fail "a broken subscriber file was reloade
 grep -q "subscribers.toml:" <<<"$out" || fail "subscribers reload error does not name the file: $out"
 cp "$WORK/subscribers.good" "$WORK/subscribers.toml"
 ctl subscribers reload >/dev/null || fail "subscribers reload of the good file"
-log "siplbctl: reg show/add/lookup/rm, a db_text location table imported (1 live row, 1 expired), subscribers reload refused then applied"
+log "siplbctl: reg show/add/lookup/rm, a 2-second binding expired by the sweep, a db_text location table imported (1 live row, 1 expired), subscribers reload refused then applied"
 ip netns exec "$LAB-lb" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9465/metrics", timeout=5).read().decode(), end="")' \
   >"$WORK/metrics.txt" || fail "no metrics at 127.0.0.1:9465"
 if command -v promtool >/dev/null; then
