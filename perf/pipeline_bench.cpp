@@ -25,6 +25,28 @@
 // events, which keeps the pause's own cost negligible. Draining that seldom also means the ring's
 // slots are mostly out of this core's L1/L2 when the worker writes them again, as they would be
 // with control on another core. The hash mixes emit nothing, so their figures are as before.
+//
+// Registrar ([registrar] domains = ["reg.example.com"], a binding table of 131072 AoRs/contacts):
+// BM_pipeline_register/async: REGISTERs of 65536 users (u0..u65535@reg.example.com, one contact
+// each, Expires 3600, no digest) cycled through the pipeline, every one a refresh that changes the
+// binding (each cycle of the users raises every CSeq by one: patched into the frames, UDP checksum
+// redone, with the timer paused); each REGISTER is applied to the table (copy, 10.3 rules, a new
+// record swapped in), answered 200 OK with its contact listed, and announced to control in a
+// binding event. The worker's replaced records go back to their mempools after every burst
+// (BindingTable::reclaim, as the poll loop does; no other QSBR reader exists here).
+// BM_pipeline_register/sync: the same with defer_register_replies (durability "sync"): the 200 OK
+// is built into an mbuf that travels to control inside the event. Control's side (dequeuing the
+// events, waiting for the store) is not counted: with the timer paused, the ring is drained every
+// 512 events and the replies are put on the worker's inject ring, as Engine::release_reply does
+// once the store has written their batch; the worker then sends them from there (dequeue,
+// headers, checksums, staged for TX) within the timed loop, as its poll loop would. The store's
+// own rate is store_bench's BM_store_bindings.
+// BM_pipeline_lookup: INVITEs (~560 bytes, SDP) to those 65536 users, registered once in set-up:
+// each is looked up in the binding table and forwarded to the user's contact (Request-URI
+// rewritten, sent to the received address), a new transaction each time.
+// Counters: "Mpps" is millions of REGISTERs or INVITEs per second per core here;
+// per_item_changed (bindings changed per REGISTER, 1 expected), per_item_routed (lookups routed
+// per INVITE, 1 expected), replies (all replies sent; for the REGISTER cases the 200 OKs).
 #include <benchmark/benchmark.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -33,7 +55,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +76,7 @@
 #include "../dataplane/interface_setup.hpp"
 #include "../dataplane/shared_settings.hpp"
 #include "../dataplane/packet_path.hpp"
+#include "../dataplane/registrar_setup.hpp"
 #include "../dataplane/worker.hpp"
 #include "siplb/dataplane/events.hpp"
 #include "../tests/golden/packet_builder.hpp"
@@ -107,8 +132,34 @@ uri = "sip:10.0.0.14:5060"
 capacity = 10000
 )";
 
+const char* kRegistrarConfig = R"(
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+[registrar]
+domains = ["reg.example.com"]
+aors = 131072
+contacts = 131072
+[[set]]
+id = 1
+algorithm = "maglev"
+[[set.destination]]
+uri = "sip:10.0.0.11:5060"
+[[set.destination]]
+uri = "sip:10.0.0.12:5060"
+[[set.destination]]
+uri = "sip:10.0.0.13:5060"
+[[set.destination]]
+uri = "sip:10.0.0.14:5060"
+)";
+
+constexpr int kUsers = 65536;  // registered users of the registrar cases (a multiple of kBatch)
+constexpr uint32_t kFirstCseq = 1000000000;  // ten digits whatever the cycle: patched in place
+
 // EAL once per process, with no hugepages and no devices; its runtime folder removed at exit.
-bool eal_ready() { return siplb::perf::eal_ready("bench", "512", "0"); }
+// 1536 MB: the registrar cases' binding tables take ~110 MB each (--no-huge memory is touched
+// only as it is used).
+bool eal_ready() { return siplb::perf::eal_ready("bench", "1536", "0"); }
 std::string sdp() {
   return "v=0\r\n"
          "o=user1 53655765 2353687637 IN IP4 10.0.0.10\r\n"
@@ -176,7 +227,42 @@ std::vector<std::string> dialog_messages(int n) {
   return {m[0], answer, m[1], m[2], m[3]};
 }
 
-enum class Mix { call, dialog };
+// A REGISTER of user n refreshing its one contact (CSeq patched per cycle: see Bench::cseq_at).
+std::string register_message(int n) {
+  const std::string user = "u" + std::to_string(n);
+  const std::string aor = "sip:" + user + "@reg.example.com";
+  return "REGISTER sip:reg.example.com SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.0.0.10:5062;branch=z9hG4bK-reg" + std::to_string(n) + ";rport\r\n"
+         "Max-Forwards: 70\r\n"
+         "From: <" + aor + ">;tag=" + std::to_string(700000 + n) + "\r\n"
+         "To: <" + aor + ">\r\n"
+         "Call-ID: reg-" + std::to_string(n) + "-4b2f9c1e@10.0.0.10\r\n"
+         "CSeq: " + std::to_string(kFirstCseq) + " REGISTER\r\n"
+         "Contact: <sip:" + user + "@10.0.0.10:5062;transport=udp>;expires=3600\r\n"
+         "User-Agent: siplb-bench\r\n"
+         "Expires: 3600\r\n"
+         "Content-Length: 0\r\n\r\n";
+}
+
+// An INVITE from a caller outside to registered user n (from 10.0.0.20).
+std::string lookup_invite(int n) {
+  const std::string tag = std::to_string(300000 + n);
+  const std::string body = sdp();
+  return "INVITE sip:u" + std::to_string(n) + "@reg.example.com SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.0.0.20:5060;branch=z9hG4bK-" + tag + "-1;rport\r\n"
+         "From: \"Bob\" <sip:bob@example.net>;tag=" + tag + "\r\n"
+         "To: <sip:u" + std::to_string(n) + "@reg.example.com>\r\n"
+         "Call-ID: lookup-" + std::to_string(n) + "-4b2f9c1e@10.0.0.20\r\n"
+         "CSeq: 1 INVITE\r\n"
+         "Contact: <sip:bob@10.0.0.20:5060>\r\n"
+         "Max-Forwards: 70\r\n"
+         "Content-Type: application/sdp\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// register_: REGISTERs of kUsers users; lookup: INVITEs to them (the REGISTERs are built too, in
+// register_frames, for the set-up that registers them).
+enum class Mix { call, dialog, register_, lookup };
 
 // Control's side of the event rings: drained in bursts of this many events.
 constexpr unsigned kEventBurst = 256;
@@ -185,8 +271,16 @@ struct Bench {
   rte_mempool* pool = nullptr;
   rte_rcu_qsbr* rcu = nullptr;
   rte_ring* events = nullptr;  // ctx.events: the worker's event ring, drained by run_pipeline
+  rte_ring* inject = nullptr;  // sh.inject[worker]: deferred REGISTER replies released to the worker
   uint64_t events_drained = 0;
+  unsigned drain_at = 0;  // drain the event ring at this many events (0: at half its capacity)
   std::vector<std::vector<char>> frames;  // Ethernet frames
+  std::vector<std::vector<char>> register_frames;  // Mix::lookup: the REGISTERs of its users
+  Mix mix = Mix::call;
+  std::size_t next = 0;  // the next frame (kept across runs: the REGISTERs' CSeqs must only grow)
+  // Mix::register_: where each frame's CSeq digits are, and the CSeq the frames now carry.
+  std::vector<std::size_t> cseq_offsets;
+  uint32_t cseq = kFirstCseq;
   config::Config config;
   dataplane::NeighborTable neighbors{1024};
   dataplane::Shared sh;
@@ -197,8 +291,12 @@ struct Bench {
 
   // `name` names the DPDK objects; `transaction_ttl_ms` short makes every INVITE of the cycled
   // frames a new transaction (as on a live balancer) instead of a retransmission.
-  Bench(const char* name, const char* config_text, Mix mix, uint64_t transaction_ttl_ms) {
+  Bench(const char* name, const char* config_text, Mix mix, uint64_t transaction_ttl_ms,
+        bool defer_register_replies = false) {
     if (!eal_ready()) return;
+    this->mix = mix;
+    static uint16_t worker_serial = 0;
+    const uint16_t worker = worker_serial++;
     pool = rte_pktmbuf_pool_create(name, 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     auto loaded = config::load_config_text(config_text, "bench.toml");
     if (!pool || !loaded.ok()) return;
@@ -216,6 +314,12 @@ struct Bench {
     rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc(name, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
     std::string error;
     if (!rcu || rte_rcu_qsbr_init(rcu, 1) != 0 || !dataplane::create_dialog_tracking(sh, config, rcu, 0, error)) return;
+    // The registrar as siplbd's engine sets it up; writer ids up to this worker's (plus control's).
+    if (!dataplane::create_registrar(sh, config, rcu, static_cast<uint16_t>(worker + 2), 0, error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return;
+    }
+    sh.defer_register_replies = defer_register_replies;
     sh.snapshot.store(dataplane::build_snapshot(config, {}, 1).release());
     ctx.capture_tx = true;
     // The worker's event ring, made as siplbd's engine makes it ([workers] event_ring default).
@@ -224,11 +328,37 @@ struct Bench {
                                   SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
     if (!events) return;
     ctx.events = events;
-    static uint16_t worker_serial = 0;
-    if (!dataplane::init_worker(ctx, sh, worker_serial++, 0)) return;
-    for (const char* n : {"10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14"})
+    if (defer_register_replies) {  // the ring control gives released replies back on (as the engine's)
+      const std::string inject_name = std::string("inj_") + name;
+      inject = rte_ring_create_elem(inject_name.c_str(), sizeof(dataplane::InjectedPacket), 1024, SOCKET_ID_ANY,
+                                    RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (!inject) return;
+      sh.inject[worker] = inject;
+    }
+    if (!dataplane::init_worker(ctx, sh, worker, 0)) return;
+    for (const char* n : {"10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14", "10.0.0.20"})
       neighbors.learn(ip(n), golden::mac(static_cast<uint8_t>(ip(n) >> 24)).addr_bytes, rte_rdtsc());
     golden::Udp u{ip("10.0.0.10"), 5062, ip("10.0.0.1"), 5060};
+    auto frame_of = [&](const golden::Udp& from, const std::string& text) {
+      rte_mbuf* m = golden::udp_frame(pool, from, text);
+      const char* p = rte_pktmbuf_mtod(m, const char*);
+      std::vector<char> f(p, p + m->data_len);
+      rte_pktmbuf_free(m);
+      return f;
+    };
+    if (mix == Mix::register_ || mix == Mix::lookup) {
+      constexpr std::size_t kHeaders = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
+      const golden::Udp caller{ip("10.0.0.20"), 5060, ip("10.0.0.1"), 5060};
+      for (int n = 0; n < kUsers; ++n) {
+        const std::string text = register_message(n);
+        cseq_offsets.push_back(kHeaders + text.find("CSeq: ") + 6);
+        (mix == Mix::register_ ? frames : register_frames).push_back(frame_of(u, text));
+        if (mix == Mix::lookup) frames.push_back(frame_of(caller, lookup_invite(n)));
+      }
+      invite_bytes = frames[0].size() - kHeaders;  // here: the REGISTER's or the INVITE's payload
+      ok = true;
+      return;
+    }
     for (int c = 0; c < kCalls; ++c) {
       auto msgs = mix == Mix::call ? call_messages(c) : dialog_messages(c);
       if (c == 0) invite_bytes = msgs[0].size();
@@ -245,6 +375,29 @@ struct Bench {
   ~Bench() {
     ctx.events = nullptr;
     if (events) rte_ring_free(events);
+    if (inject) {
+      dataplane::InjectedPacket p;
+      while (rte_ring_dequeue_elem(inject, &p, sizeof p) == 0) rte_pktmbuf_free(p.mbuf);
+      for (auto& r : sh.inject)
+        if (r == inject) r = nullptr;
+      rte_ring_free(inject);
+    }
+  }
+
+  // Mix::register_: the next cycle of REGISTERs, every CSeq one higher (a refresh, not a
+  // retransmission), each frame's UDP checksum redone.
+  void next_cseq() {
+    ++cseq;
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%010u", cseq);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      std::vector<char>& f = frames[i];
+      std::memcpy(f.data() + cseq_offsets[i], digits, 10);
+      auto* iph = reinterpret_cast<rte_ipv4_hdr*>(f.data() + sizeof(rte_ether_hdr));
+      auto* udp = reinterpret_cast<rte_udp_hdr*>(iph + 1);
+      udp->dgram_cksum = 0;
+      udp->dgram_cksum = rte_ipv4_udptcp_cksum(iph, udp);
+    }
   }
   Bench(const Bench&) = delete;
   Bench& operator=(const Bench&) = delete;
@@ -263,6 +416,8 @@ void free_staged(dataplane::WorkerContext& ctx) {
 
 // What control does with a worker's ring: dequeue everything in bursts (the events are dropped
 // here; siplbd persists them).
+// Deferred REGISTER replies (durability "sync") go to the worker's inject ring, as
+// Engine::release_reply does once the store has the change; freed when there is none.
 void drain_events(Bench& b) {
   if (!b.events) return;
   dataplane::Event burst[kEventBurst];
@@ -270,6 +425,26 @@ void drain_events(Bench& b) {
   while ((got = rte_ring_sc_dequeue_burst_elem(b.events, burst, sizeof(dataplane::Event), kEventBurst, nullptr)) > 0) {
     benchmark::DoNotOptimize(burst);
     b.events_drained += got;
+    for (unsigned i = 0; i < got; ++i) {
+      const dataplane::Event& e = burst[i];
+      if (e.kind != dataplane::EventKind::binding_changed || !e.binding.reply) continue;
+      auto* packet = static_cast<rte_mbuf*>(e.binding.reply);
+      dataplane::InjectedPacket p{packet, {}, e.binding.reply_code};
+      std::memcpy(&p.egress, e.binding.reply_route, sizeof(dataplane::Egress));
+      if (!b.inject || rte_ring_enqueue_elem(b.inject, &p, sizeof p) != 0) rte_pktmbuf_free(packet);
+    }
+  }
+}
+
+// The worker's side of the inject ring (worker_poll_once's): the released replies sent.
+void send_injected(Bench& b) {
+  if (!b.inject) return;
+  dataplane::InjectedPacket p[kBatch];
+  const unsigned n = rte_ring_sc_dequeue_burst_elem(b.inject, p, sizeof(dataplane::InjectedPacket), kBatch, nullptr);
+  for (unsigned k = 0; k < n; ++k) {
+    dataplane::Outcome outcome{p[k].reply_code ? dataplane::Outcome::reply : dataplane::Outcome::probe};
+    outcome.reply_code = static_cast<uint16_t>(p[k].reply_code);
+    dataplane::send_udp(b.ctx, p[k].mbuf, p[k].egress, outcome);
   }
 }
 
@@ -278,13 +453,17 @@ void run_pipeline(benchmark::State& state, Bench& b) {
     state.SkipWithError("EAL or pool set-up failed");
     return;
   }
-  std::size_t next = 0;
+  std::size_t& next = b.next;
   uint64_t packets = 0;
   rte_mbuf* burst[kBatch];
   drain_events(b);  // what an earlier run of this benchmark left
   const uint64_t events_before = b.events_drained;
   const uint64_t dropped_before = b.ctx.counters.events_dropped.get();
-  const unsigned drain_at = b.events ? rte_ring_get_capacity(b.events) / 2 : 0;
+  const unsigned drain_at = b.drain_at ? b.drain_at : b.events ? rte_ring_get_capacity(b.events) / 2 : 0;
+  const bool registers = b.mix == Mix::register_;
+  const auto& wc = b.ctx.counters;
+  const uint64_t changed_before = wc.bindings_added.get() + wc.bindings_refreshed.get();
+  const uint64_t routed_before = wc.lookups_routed.get();
   uint64_t paused_tsc = 0;  // draining the event ring: control's work, not counted
   const uint64_t start_tsc = rte_rdtsc();
   for (auto _ : state) {
@@ -302,8 +481,17 @@ void run_pipeline(benchmark::State& state, Bench& b) {
       burst[i]->ol_flags |= b.rx_flags;
     }
     for (uint16_t i = 0; i < kBatch; ++i) dataplane::handle_frame(b.ctx, 0, burst[i]);
+    send_injected(b);
+    if (b.sh.bindings) b.sh.bindings->reclaim(b.ctx.worker_index);
     free_staged(b.ctx);
     packets += kBatch;
+    if (registers && next == 0) {  // a cycle of the users done: the next one refreshes them again
+      state.PauseTiming();
+      const uint64_t t = rte_rdtsc();
+      b.next_cseq();
+      paused_tsc += rte_rdtsc() - t;
+      state.ResumeTiming();
+    }
     if (b.events && rte_ring_count(b.events) >= drain_at) {
       state.PauseTiming();
       const uint64_t t = rte_rdtsc();
@@ -331,6 +519,14 @@ void run_pipeline(benchmark::State& state, Bench& b) {
   if (events || events_dropped) {  // the hash mixes emit none: their columns stay as they were
     state.counters["events_per_packet"] = packets ? static_cast<double>(events) / static_cast<double>(packets) : 0;
     state.counters["events_dropped"] = static_cast<double>(events_dropped);  // > 0: the ring was not drained in time
+  }
+  if (b.sh.bindings) {
+    const double items = packets ? static_cast<double>(packets) : 1;
+    if (registers)
+      state.counters["per_item_changed"] =
+          static_cast<double>(wc.bindings_added.get() + wc.bindings_refreshed.get() - changed_before) / items;
+    else
+      state.counters["per_item_routed"] = static_cast<double>(wc.lookups_routed.get() - routed_before) / items;
   }
 }
 
@@ -393,6 +589,52 @@ void BM_pipeline_dialog_mix(benchmark::State& state, const char* name, const cha
 }
 BENCHMARK_CAPTURE(BM_pipeline_dialog_mix, maglev, "bench_mg", kMaglevConfig);
 BENCHMARK_CAPTURE(BM_pipeline_dialog_mix, least_loaded, "bench_ll", kLeastLoadedConfig);
+
+// REGISTERs through the pipeline: async (200 OK sent at once) and sync (200 OK deferred to
+// control in the binding event, then released back to the worker through its inject ring).
+void BM_pipeline_register(benchmark::State& state, const char* name, bool sync) {
+  static std::map<std::string, std::unique_ptr<Bench>> benches;
+  auto& b = benches[name];
+  if (!b) {
+    b = std::make_unique<Bench>(name, kRegistrarConfig, Mix::register_, 1, sync);
+    // sync: every event holds a reply mbuf until drained; keep well inside the 8191-mbuf pool
+    if (sync) b->drain_at = 512;
+  }
+  run_pipeline(state, *b);
+  if (b->sh.bindings) state.counters["aors"] = b->sh.bindings->aors();
+}
+BENCHMARK_CAPTURE(BM_pipeline_register, async, "bench_reg_a", false);
+BENCHMARK_CAPTURE(BM_pipeline_register, sync, "bench_reg_s", true);
+
+// Registers every user once: the set-up of the lookup case.
+bool register_users(Bench& b) {
+  rte_mbuf* burst[kBatch];
+  for (std::size_t at = 0; at < b.register_frames.size(); at += kBatch) {
+    if (rte_pktmbuf_alloc_bulk(b.pool, burst, kBatch) != 0) return false;
+    b.ctx.now_tsc = rte_rdtsc();
+    b.ctx.snapshot = b.sh.snapshot.load(std::memory_order_acquire);
+    for (uint16_t i = 0; i < kBatch; ++i) {
+      const auto& f = b.register_frames[at + i];
+      std::memcpy(rte_pktmbuf_append(burst[i], static_cast<uint16_t>(f.size())), f.data(), f.size());
+    }
+    for (uint16_t i = 0; i < kBatch; ++i) dataplane::handle_frame(b.ctx, 0, burst[i]);
+    b.sh.bindings->reclaim(b.ctx.worker_index);
+    free_staged(b.ctx);
+    drain_events(b);
+  }
+  return b.sh.bindings->aors() == b.register_frames.size();
+}
+
+void BM_pipeline_lookup(benchmark::State& state) {
+  static std::unique_ptr<Bench> b;
+  if (!b) {
+    b = std::make_unique<Bench>("bench_lookup", kRegistrarConfig, Mix::lookup, 1);
+    if (b->ok && !register_users(*b)) b->ok = false;
+  }
+  run_pipeline(state, *b);
+  if (b->sh.bindings) state.counters["aors"] = b->sh.bindings->aors();
+}
+BENCHMARK(BM_pipeline_lookup);
 
 // The parse step alone on the same frames' SIP payloads, to see the share of the pipeline it takes.
 void BM_pipeline_parse_only(benchmark::State& state) {
