@@ -14,6 +14,12 @@
 //   BM_store_erase/<durability>/N: N erases of dialogs put before (untimed): N calls ending
 //   BM_store_calls/<durability>/N: N calls' whole life in order, created (put, early), confirmed
 //                                  (put) and ended (erase): 3N records
+//   BM_store_bindings/<durability>/N: what control does per changed AoR (a REGISTER), N times:
+//                                  encode the AoR's state (one contact, as a phone's REGISTER
+//                                  leaves it) with registrar::encode_aor_state and put_binding(AoR
+//                                  text, encoding), N distinct AoRs; in bursts of 10000, each
+//                                  followed by a when_written (control asks one per tick for the
+//                                  sync replies it holds), as a registration storm would come
 //
 // Counters: records_per_s (records over the timed real time), and from Store::stats() for the
 // timed part: batches (per iteration), mean_batch (records per batch), mean_batch_us and
@@ -25,14 +31,18 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "../control/store/store.hpp"
+#include "siplb/registrar/binding_codec.hpp"
 
 namespace {
 
@@ -79,12 +89,39 @@ double process_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
-enum class Work { put, erase, calls };
+enum class Work { put, erase, calls, bindings };
+
+// One phone's binding as a REGISTER through siplb leaves it: contact with transport, received
+// address, Call-ID, an hour to live.
+siplb::registrar::AorState aor_template() {
+  siplb::registrar::AorState a;
+  a.count = 1;
+  siplb::registrar::Binding& b = a.bindings[0];
+  const int64_t now_ms = 1'765'000'000'000;
+  b.expires_at = now_ms / 1000 + 3600;
+  b.updated_ms = now_ms;
+  b.call_id_hash = 0x632be59bd9b4e019ull;
+  b.cseq = 1000000001;
+  b.received.ip[0] = 10, b.received.ip[3] = 10;
+  b.received.port = 5062;
+  const std::string_view contact = "sip:u123456@10.0.0.10:5062;transport=udp";
+  const std::string_view call_id = "reg-123456-4b2f9c1e@10.0.0.10";
+  std::memcpy(b.contact, contact.data(), contact.size());
+  b.contact_length = static_cast<uint8_t>(contact.size());
+  std::memcpy(b.call_id, call_id.data(), call_id.size());
+  b.call_id_length = static_cast<uint8_t>(call_id.size());
+  return a;
+}
+
+constexpr uint64_t kBindingBurst = 10000;
 
 void run(benchmark::State& state, store::Durability durability, Work work) {
   const auto n = static_cast<uint64_t>(state.range(0));
   uint64_t records = 0, batches = 0, batch_records = 0, latency_sum = 0, latency_max = 0, errors = 0;
   double seconds = 0, cpu_seconds = 0;
+  siplb::registrar::AorState aor = aor_template();
+  std::string bytes;
+  std::atomic<uint64_t> callbacks{0}, callbacks_failed{0};
   for (auto _ : state) {
     state.PauseTiming();
     auto dir = std::make_unique<TempDir>();
@@ -123,6 +160,23 @@ void run(benchmark::State& state, store::Durability durability, Work work) {
           s->erase_dialog(r.call_id_hash, r.caller_tag_hash);
         }
         break;
+      case Work::bindings:
+        for (uint64_t i = 0; i < n; ++i) {
+          // The table's key (zero-padded) and the changed binding, as binding_at() copies them.
+          std::memset(aor.key.text, 0, sizeof aor.key.text);
+          std::snprintf(aor.key.text, sizeof aor.key.text, "u%llu@reg.example.com", static_cast<unsigned long long>(i));
+          aor.bindings[0].call_id_hash = i * 0x9e3779b97f4a7c15ull;
+          ++aor.bindings[0].updated_ms;
+          bytes.clear();
+          siplb::registrar::encode_aor_state(aor, bytes);
+          s->put_binding(aor.key.view(), bytes);
+          if ((i + 1) % kBindingBurst == 0 || i + 1 == n)
+            s->when_written([&callbacks, &callbacks_failed](bool ok) {
+              ++callbacks;  // the writer thread; read after flush()
+              if (!ok) ++callbacks_failed;
+            });
+        }
+        break;
     }
     s->flush();
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -149,12 +203,18 @@ void run(benchmark::State& state, store::Durability durability, Work work) {
   state.counters["mean_batch_us"] = static_cast<double>(latency_sum) / static_cast<double>(batches);
   state.counters["max_batch_us"] = static_cast<double>(latency_max);
   state.counters["write_errors"] = static_cast<double>(errors);
+  if (work == Work::bindings) {
+    state.counters["value_bytes"] = static_cast<double>(bytes.size());
+    state.counters["when_written_failed"] = static_cast<double>(callbacks_failed.load());
+    state.counters["when_written_per_iter"] = static_cast<double>(callbacks.load()) / iterations;
+  }
   state.counters["process_cpu_us_per_record"] = records ? cpu_seconds * 1e6 / static_cast<double>(records) : 0;
 }
 
 void BM_store_put(benchmark::State& state, store::Durability d) { run(state, d, Work::put); }
 void BM_store_erase(benchmark::State& state, store::Durability d) { run(state, d, Work::erase); }
 void BM_store_calls(benchmark::State& state, store::Durability d) { run(state, d, Work::calls); }
+void BM_store_bindings(benchmark::State& state, store::Durability d) { run(state, d, Work::bindings); }
 
 // Real time: the writer thread does most of the work, the queueing thread mostly waits.
 BENCHMARK_CAPTURE(BM_store_put, sync, store::Durability::sync)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -163,6 +223,8 @@ BENCHMARK_CAPTURE(BM_store_erase, sync, store::Durability::sync)->Arg(100000)->U
 BENCHMARK_CAPTURE(BM_store_erase, async, store::Durability::async)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_store_calls, sync, store::Durability::sync)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_store_calls, async, store::Durability::async)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_store_bindings, sync, store::Durability::sync)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_store_bindings, async, store::Durability::async)->Arg(100000)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
