@@ -5,9 +5,19 @@
 # folder), waits for its "siplbd: store: N dialog(s) restored in X s" line, prints it with the
 # process's resident memory, and stops siplbd with SIGINT. Everything it makes (store, config,
 # socket, log, DPDK runtime folder) is removed on exit, also on Ctrl-C.
+# With -r, the same with N registrar bindings instead: N AoRs u0..u<N-1>@reg.example.com with one
+# live contact each (siplb-store-fill --bindings), siplbd with [registrar] domains =
+# ["reg.example.com"] and a binding table of CAPACITY AoRs and contacts (a maglev set, no dialog
+# table), its "siplbd: store: N binding(s) of M AoR(s) restored in X s" line.
 #
-#   perf/restart_load.sh [-b BUILD] [-n DIALOGS] [-d DESTINATIONS] [-m MEGABYTES] [-c CAPACITY]
+#   perf/restart_load.sh [-r] [-b BUILD] [-n DIALOGS] [-d DESTINATIONS] [-m MEGABYTES] [-c CAPACITY]
 #                        [-t SECONDS]
+#
+#   -r               registrar bindings instead of dialogs: -n is the AoRs (one contact each), -c
+#                    the binding table's aors and contacts (default 2 x N, at least 1024), -m by
+#                    default ~1450 B per unit of that capacity plus 384 MB: 3149 for 1M AoRs (a
+#                    table of 2M AoRs and 2M contacts needs more than 2145 MB, fits in 3072; its
+#                    creation at start, --no-huge, takes ~13 s on a 2-core VM before the restore)
 #
 #   -b BUILD         meson build folder with siplbd and perf/siplb-store-fill (default: build, or
 #                    $SIPLB_BUILD)
@@ -38,14 +48,17 @@ ndest=4
 memory=1024
 capacity=""
 timeout_s=600
+registrar=0
+memory_given=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while getopts "b:n:d:m:c:t:h" opt; do
+while getopts "rb:n:d:m:c:t:h" opt; do
   case $opt in
+    r) registrar=1 ;;
     b) build=$OPTARG ;;
     n) dialogs=$OPTARG ;;
     d) ndest=$OPTARG ;;
-    m) memory=$OPTARG ;;
+    m) memory=$OPTARG; memory_given=1 ;;
     c) capacity=$OPTARG ;;
     t) timeout_s=$OPTARG ;;
     h) usage; exit 0 ;;
@@ -64,7 +77,15 @@ for exe in "$siplbd" "$fill"; do
 done
 [ "$(id -u)" = 0 ] || { echo "restart_load.sh: needs root (/var/run/dpdk)" >&2; exit 2; }
 
-if [ -z "$capacity" ]; then
+if ((registrar)); then
+  [ -n "$capacity" ] || capacity=$((2 * dialogs > 1024 ? 2 * dialogs : 1024))
+  ((memory_given)) || memory=$(((capacity * 1450 + 1048575) / 1048576 + 384))
+  free_mb=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
+  if ((memory > free_mb)); then
+    echo "restart_load.sh: -m $memory MB but only $free_mb MB available" >&2
+    exit 2
+  fi
+elif [ -z "$capacity" ]; then
   capacity=2097152
   while ((capacity < 2 * dialogs)); do capacity=$((capacity * 2)); done
 fi
@@ -93,12 +114,51 @@ trap 'echo "restart_load.sh: interrupted" >&2; exit 130' INT TERM
 destinations=()
 for ((i = 0; i < ndest; ++i)); do destinations+=("sip:10.0.0.$((11 + i)):5060"); done
 dest_list=$(IFS=,; echo "${destinations[*]}")
-echo "restart_load.sh: filling a store with $dialogs dialog(s) over $ndest destination(s)"
-"$fill" --dir "$work/store" --dialogs "$dialogs" --set 1 --destinations "$dest_list"
+if ((registrar)); then
+  echo "restart_load.sh: filling a store with $dialogs binding(s) (AoRs of reg.example.com, one contact each)"
+  "$fill" --dir "$work/store" --bindings "$dialogs" --domain reg.example.com
+else
+  echo "restart_load.sh: filling a store with $dialogs dialog(s) over $ndest destination(s)"
+  "$fill" --dir "$work/store" --dialogs "$dialogs" --set 1 --destinations "$dest_list"
+fi
 echo "restart_load.sh: store on disk: $(du -sh "$work/store" | cut -f1)"
 
 # ---- The configuration ------------------------------------------------------------------------
 config=$work/siplbd.toml
+if ((registrar)); then
+  {
+    cat <<EOF
+[[interface]]
+port = "net_null0"
+address = "10.0.0.1/24"
+
+[probing]
+enabled = false
+
+[registrar]
+domains = ["reg.example.com"]
+aors = $capacity
+contacts = $capacity
+
+[store]
+dir = "$work/store"
+durability = "async"
+
+[api]
+socket = "$work/siplbd.sock"
+
+[metrics]
+port = 0
+
+[[set]]
+id = 1
+algorithm = "maglev"
+EOF
+    for d in "${destinations[@]}"; do
+      printf '\n[[set.destination]]\nuri = "%s"\nprobe = false\n' "$d"
+    done
+  } > "$config"
+else
 {
   cat <<EOF
 [[interface]]
@@ -130,6 +190,16 @@ EOF
     printf '\n[[set.destination]]\nuri = "%s"\nprobe = false\ncapacity = "calls=%d"\n' "$d" "$dest_capacity"
   done
 } > "$config"
+fi
+# The line waited for, and the one just before the restore that the CPU time is counted from
+# (with -r, the dialog restore, which finds nothing, runs just before the bindings').
+if ((registrar)); then
+  restored_pattern='binding\(s\) of .* restored in'
+  before_pattern='dialog\(s\) restored in'
+else
+  restored_pattern='restored in'
+  before_pattern='dialog table for'
+fi
 
 # ---- siplbd -----------------------------------------------------------------------------------
 log=$work/siplbd.log
@@ -146,12 +216,12 @@ line=""
 cpu_at_table=""
 deadline=$((SECONDS + timeout_s))
 while [ -z "$line" ]; do
-  line=$(grep -m1 'restored in' "$log" || true)
+  line=$(grep -m1 -E "$restored_pattern" "$log" || true)
   if [ -n "$line" ]; then
     cpu_at_restored=$(cpu_ticks)
     break
   fi
-  if [ -z "$cpu_at_table" ] && grep -q 'dialog table for' "$log"; then cpu_at_table=$(cpu_ticks); fi
+  if [ -z "$cpu_at_table" ] && grep -q -E "$before_pattern" "$log"; then cpu_at_table=$(cpu_ticks); fi
   if ! kill -0 "$siplbd_pid" 2>/dev/null; then
     echo "restart_load.sh: siplbd exited before restoring; its output:" >&2
     cat "$log" >&2
@@ -171,7 +241,7 @@ rss=$(awk '/^VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$siplbd_pid/status")
 hwm=$(awk '/^VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$siplbd_pid/status")
 
 echo "$line"
-grep -E 'dialog table for|^siplbd: store ' "$log" || true
+grep -E 'dialog table for|^siplbd: store[ :]' "$log" | grep -v -F "$line" || true
 awk -v ns=$((end_ns - start_ns)) \
   'BEGIN { printf "restart_load.sh: start to restored: %.2f s (launch of siplbd to the restore line)\n", ns / 1e9 }'
 if [ -n "$cpu_at_table" ]; then
