@@ -10,7 +10,8 @@
 //   % 6 == 4  as IPv4 fragments of a client's datagram (576-octet fragments)
 //   % 6 == 5  from a client on the second interface, 192.168.1.10:5060 -> 192.168.1.1:5060
 // The worker serves two interfaces (one with IPv4 and IPv6), a Maglev set and a least-loaded set
-// for INVITEs, with checksum offload on the second interface (octet 0 bit 7 says whether the NIC
+// for INVITEs, a registrar for example.com and (with digest authentication) atlanta.com whose
+// 64-AoR table fills, with checksum offload on the second interface (octet 0 bit 7 says whether the NIC
 // called the received checksums good).
 //
 // Beyond memory safety (ASan, UBSan): whatever comes in, every frame the worker stages must be
@@ -38,6 +39,7 @@
 #include "../../dataplane/dialog_tracking.hpp"
 #include "../../dataplane/interface_setup.hpp"
 #include "../../dataplane/packet_path.hpp"
+#include "../../dataplane/registrar_setup.hpp"
 #include "../../dataplane/shared_settings.hpp"
 #include "../../dataplane/worker.hpp"
 #include "../golden/packet_builder.hpp"
@@ -86,6 +88,12 @@ uri = "sip:10.0.0.11:5060"
 uri = "sip:[fd00::11]:5060"
 [[set.destination]]
 uri = "sip:10.0.0.99:5060"
+[registrar]
+domains = ["example.com", { name = "atlanta.com", auth = "all" }]
+subscribers = "no-such-file.toml"
+aors = 64
+contacts = 64
+min_expires = 1
 )";
 
 struct Harness {
@@ -141,6 +149,10 @@ Harness* set_up() {
   std::string error;
   if (!h->rcu || rte_rcu_qsbr_init(h->rcu, 1) != 0 || !dataplane::create_dialog_tracking(sh, h->config, h->rcu, 0, error)) {
     std::fprintf(stderr, "packet_path_fuzz: dialog tracking: %s\n", error.c_str());
+    return nullptr;
+  }
+  if (!dataplane::create_registrar(sh, h->config, h->rcu, 1, 0, error)) {
+    std::fprintf(stderr, "packet_path_fuzz: registrar: %s\n", error.c_str());
     return nullptr;
   }
   sh.snapshot.store(dataplane::build_snapshot(h->config, {}, 1).release());
