@@ -35,6 +35,21 @@ bool prepare_reload(const config::Config& running, config::Config& next, std::st
       }
     }
   }
+  // The binding table is sized and made at start: serving domains (or not) and its size stay.
+  const auto& ra = running.registrar;
+  const auto& rb = next.registrar;
+  const std::string registrar_line = "[registrar] (line " + std::to_string(rb.line) + ")";
+  if (ra.enabled() != rb.enabled()) {
+    error = std::string(rb.enabled() ? "[registrar] was added" : "[registrar] was removed") +
+            ": restart siplbd so that it makes or drops the binding table";
+    return false;
+  }
+  if (rb.enabled() && (ra.aors != rb.aors || ra.contacts != rb.contacts)) {
+    error = registrar_line + ": aors/contacts changed (" + std::to_string(ra.aors) + "/" + std::to_string(ra.contacts) +
+            " -> " + std::to_string(rb.aors) + "/" + std::to_string(rb.contacts) +
+            "): restart siplbd to resize the binding table";
+    return false;
+  }
   if (next.uses_least_loaded() && !running.uses_least_loaded()) {
     error = "a set became least-loaded: restart siplbd so that it allocates the dialog table";
     return false;

@@ -174,7 +174,15 @@ bool ControlPlane::reload(std::string& error) {
     ++reloads_refused_;
     return false;
   }
+  // The subscriber file is read again with the configuration (its name may have changed too).
+  const auto previous_subscribers = subscribers_;
+  if (!load_subscribers(*loaded.config, error)) {
+    error = "subscribers not reloaded: " + error;
+    ++reloads_refused_;
+    return false;
+  }
   if (!place_and_publish(overlay_.apply(*loaded.config), error)) {
+    subscribers_ = previous_subscribers;
     error = file_.source + ": " + error;
     ++reloads_refused_;
     return false;

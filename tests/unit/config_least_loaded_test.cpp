@@ -159,5 +159,25 @@ TEST(ConfigReload, CapacitiesChangeShapeDoesNot) {
   EXPECT_NE(error.find("restart siplbd so that it allocates the dialog table"), std::string::npos) << error;
 }
 
+TEST(ConfigReload, TheRegistrarsRulesMayChangeItsTableNot) {
+  const std::string set = "[[set]]\nid = 1\n[[set.destination]]\nuri = \"sip:10.0.0.11\"\n";
+  const std::string registrar = "[registrar]\ndomains = [\"example.com\"]\naors = 1000\ncontacts = 1000\n";
+  const Config running = load_ok(kInterface + set + registrar);
+  std::string error;
+  Config rules = load_ok(kInterface + set + registrar + "min_expires = 10\ndefault_expires = 600\n");
+  EXPECT_TRUE(control::prepare_reload(running, rules, error)) << error;
+  Config resized = load_ok(kInterface + set + "[registrar]\ndomains = [\"example.com\"]\naors = 2000\ncontacts = 1000\n");
+  EXPECT_FALSE(control::prepare_reload(running, resized, error));
+  EXPECT_EQ(error, "[registrar] (line 8): aors/contacts changed (1000/1000 -> 2000/1000): restart siplbd to resize "
+                   "the binding table");
+  Config removed = load_ok(kInterface + set);
+  EXPECT_FALSE(control::prepare_reload(running, removed, error));
+  EXPECT_EQ(error, "[registrar] was removed: restart siplbd so that it makes or drops the binding table");
+  Config added = load_ok(kInterface + set + registrar);
+  const Config plain = load_ok(kInterface + set);
+  EXPECT_FALSE(control::prepare_reload(plain, added, error));
+  EXPECT_EQ(error, "[registrar] was added: restart siplbd so that it makes or drops the binding table");
+}
+
 }  // namespace
 }  // namespace siplb::config
