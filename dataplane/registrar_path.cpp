@@ -31,19 +31,9 @@ const auth::SubscriberTable& no_subscribers() {
   return empty;
 }
 
-bool iequals(const char* text, std::size_t len, const std::string& lower) {
-  if (len != lower.size()) return false;
-  for (std::size_t i = 0; i < len; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 const RegistrarDomain* served_domain(const RegistrarRules& rules, const Message& m, sip::Span host) {
   for (const RegistrarDomain& d : rules.domains)
-    if (iequals(m.data + host.off, host.len, d.name)) return &d;
+    if (iequals_lower(m.data + host.off, host.len, d.name)) return &d;
   return nullptr;
 }
 

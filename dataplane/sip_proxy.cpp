@@ -143,16 +143,6 @@ Target target_of(const Snapshot& snap, int32_t destination) {
   return t;
 }
 
-bool iequals_lower(const char* text, std::size_t len, const std::string& lower) {
-  if (len != lower.size()) return false;
-  for (std::size_t i = 0; i < len; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 // The set that takes an initial request: the first whose match keys (method, Request-URI domain,
 // Request-URI user prefix) all fit; -1 when none does.
 int32_t choose_set(const Snapshot& snap, const Message& msg, const sip::Uri& ruri) {

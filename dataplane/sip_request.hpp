@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "dataplane.hpp"
@@ -43,6 +44,17 @@ struct Retarget {
   std::string_view request_uri;
   std::string_view route;  // empty: no Route added
 };
+
+// Text equal, without case, to a lower-case string (domains of the configuration).
+inline bool iequals_lower(const char* text, std::size_t len, const std::string& lower) {
+  if (len != lower.size()) return false;
+  for (std::size_t i = 0; i < len; ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
 
 // An address in SIP text: dotted IPv4, or IPv6 with or without brackets.
 bool parse_host(const sip::Message& m, sip::Span host, Target& t);
