@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../config/toml.hpp"
+#include "siplb/text/db_text.hpp"
 #include "siplb/text/edit_distance.hpp"
 
 namespace siplb::auth {
@@ -50,85 +51,14 @@ std::string_view next_line(std::string_view& text) {
   return trim(line);
 }
 
-// ---- db_text ---------------------------------------------------------------------------------
-
-// "name(type[,flags])" as the first blank-separated field: what a db_text header starts with.
-bool is_db_text_header(std::string_view line) {
-  const std::string_view first = line.substr(0, line.find_first_of(" \t"));
-  return first.find('(') != std::string_view::npos && first.back() == ')';
-}
-
-bool parse_header(std::string_view line, std::vector<std::string>& columns, std::string& reason) {
-  while (!(line = trim(line)).empty()) {
-    const std::string_view field = line.substr(0, line.find_first_of(" \t"));
-    line.remove_prefix(field.size());
-    const std::size_t open = field.find('(');
-    if (open == 0 || open == std::string_view::npos || field.back() != ')') {
-      reason = "header column " + std::to_string(columns.size() + 1) + " '" + std::string(field) +
-               "' is not name(type[,flags])";
-      return false;
-    }
-    std::string name;
-    for (char c : field.substr(0, open)) name.push_back(lower(c));
-    for (const std::string& other : columns)
-      if (other == name) {
-        reason = "header names column '" + name + "' twice";
-        return false;
-      }
-    columns.push_back(std::move(name));
-  }
-  return true;
-}
-
-struct Field {
-  std::string text;
-  bool null = false;
-};
-
-// ':' separates fields; "\:" "\\" "\n" "\r" "\t" are escapes; 'text' is quoted; "null" or empty
-// is no value.
-bool split_row(std::string_view line, std::vector<Field>& fields, std::string& reason) {
-  fields.clear();
-  Field current;
-  bool quoted = false;
-  auto finish = [&] {
-    if (!quoted && (current.text.empty() || current.text == "null" || current.text == "NULL")) current.null = true;
-    fields.push_back(std::move(current));
-    current = Field{};
-    quoted = false;
-  };
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '\\') {
-      if (i + 1 == line.size()) {
-        reason = "field " + std::to_string(fields.size() + 1) + ": a '\\' ends the line";
-        return false;
-      }
-      const char e = line[++i];
-      current.text.push_back(e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e);
-    } else if (c == ':') {
-      finish();
-    } else if (c == '\'' && current.text.empty() && !quoted) {
-      const std::size_t close = line.find('\'', i + 1);
-      if (close == std::string_view::npos) {
-        reason = "field " + std::to_string(fields.size() + 1) + ": a quoted string has no closing quote";
-        return false;
-      }
-      current.text.append(line.substr(i + 1, close - i - 1));
-      quoted = true;
-      i = close;
-    } else {
-      current.text.push_back(c);
-    }
-  }
-  finish();
-  return true;
-}
+// ---- db_text (the syntax is text::db_text's) ----------------------------------------------------
 
 SubscriberLoad parse_db_text(std::string_view text, std::string_view source, const SubscriberLoadOptions& options) {
+  namespace db_text = text::db_text;
   SubscriberLoad out;
-  std::vector<std::string> columns;
-  std::vector<Field> fields;
+  std::vector<db_text::Column> columns;
+  std::vector<db_text::Field> fields;
+  db_text::Error error;
   uint32_t line_number = 0;
   auto fail = [&](const std::string& what) {
     out.error = located(source, line_number, what);
@@ -139,25 +69,23 @@ SubscriberLoad parse_db_text(std::string_view text, std::string_view source, con
     ++line_number;
     const std::string_view line = next_line(text);
     if (line.empty() || line.front() == '#') continue;
-    std::string reason;
     if (columns.empty()) {
-      if (!is_db_text_header(line)) return fail("not a db_text header (name(type) columns)");
-      if (!parse_header(line, columns, reason)) return fail(reason);
-      bool has_user = false, has_domain = false;
-      for (const std::string& c : columns) has_user |= c == "username", has_domain |= c == "domain";
-      if (!has_user) return fail("the db_text header has no 'username' column");
-      if (!has_domain && options.default_domain.empty())
+      if (!db_text::is_header(line)) return fail("not a db_text header (name(type) columns)");
+      if (!db_text::parse_header(line, columns, error)) return fail(error.message());
+      if (db_text::find_column(columns, "username") < 0) return fail("the db_text header has no 'username' column");
+      if (db_text::find_column(columns, "domain") < 0 && options.default_domain.empty())
         return fail("the db_text header has no 'domain' column (and no default domain is set)");
       continue;
     }
-    if (!split_row(line, fields, reason)) return fail(reason);
+    if (!db_text::split_row(line, fields, error))
+      return fail("field " + std::to_string(error.column) + ": " + error.reason());
     if (fields.size() != columns.size())
       return fail("the row has " + std::to_string(fields.size()) + " fields, the header names " +
                   std::to_string(columns.size()) + " columns");
     SubscriberSpec spec;
     spec.line = line_number;
     for (std::size_t i = 0; i < columns.size(); ++i)
-      if (!fields[i].null) assign(spec, columns[i], fields[i].text);
+      if (!fields[i].null) assign(spec, columns[i].name, fields[i].text);
     if (spec.domain.empty()) spec.domain = options.default_domain;
     const SubscriberError e = out.table.add(spec);
     if (!e.ok()) return fail(e.field.empty() ? e.reason : "column '" + e.field + "': " + e.reason);
@@ -236,7 +164,7 @@ SubscriberLoad parse_subscribers(std::string_view text, std::string_view source_
       while (!rest.empty()) {
         const std::string_view line = next_line(rest);
         if (line.empty() || line.front() == '#') continue;
-        if (is_db_text_header(line)) format = SubscriberFormat::db_text;
+        if (text::db_text::is_header(line)) format = SubscriberFormat::db_text;
         break;
       }
     }

@@ -1,5 +1,4 @@
 // dispatcher.list loader (see dispatcher_list.hpp for the format and the decisions taken).
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +7,7 @@
 
 #include "dispatcher_list.hpp"
 #include "siplb/balance/selector.hpp"
+#include "siplb/text/db_text.hpp"
 
 namespace siplb::balance {
 namespace {
@@ -286,95 +286,20 @@ bool parse_line(std::string_view line, const DispatcherListOptions& options, uin
 }
 
 
-// ---- db_text tables -------------------------------------------------------------------------
-// One column of a db_text header: "name(type[,flag...])".
-struct DbTextColumn {
-  std::string name;   // lowercase
-  bool nullable = false;
-};
+// ---- db_text tables (the syntax is text::db_text's) ------------------------------------------
+namespace db_text = text::db_text;
 
-// True when `line` is a db_text header (what a plain list line never is: "name(type...)" fields).
-bool is_db_text_header(std::string_view line) {
-  std::string_view rest = line;
-  const std::string_view first = next_field(rest);
-  return first.find('(') != std::string_view::npos && first.back() == ')';
-}
-
-bool parse_db_text_header(std::string_view line, std::vector<DbTextColumn>& columns, std::string& reason) {
-  std::string_view rest = line;
-  for (std::string_view field = next_field(rest); !field.empty(); field = next_field(rest)) {
-    const std::size_t open = field.find('(');
-    if (open == 0 || open == std::string_view::npos || field.back() != ')') {
-      reason = "header column " + std::to_string(columns.size() + 1) + " " + quoted(field) +
-               " is not name(type[,flags])";
-      return false;
-    }
-    DbTextColumn c;
-    for (char ch : field.substr(0, open)) c.name.push_back(lower(ch));
-    const std::string_view spec = field.substr(open + 1, field.size() - open - 2);
-    for (std::size_t at = 0; at <= spec.size();) {
-      const std::size_t comma = std::min(spec.find(',', at), spec.size());
-      if (iequals(trim(spec.substr(at, comma - at)), "null")) c.nullable = true;
-      at = comma + 1;
-    }
-    for (const DbTextColumn& other : columns)
-      if (other.name == c.name) {
-        reason = "header names column " + quoted(c.name) + " twice";
-        return false;
-      }
-    columns.push_back(std::move(c));
-  }
-  return true;
-}
-
-// A row's fields: ':' separates them, "\:" "\\" "\n" "\r" "\t" are escapes, 'text' is a quoted
-// string (its quotes removed), "null" (or an empty field) is no value.
-struct DbTextField {
-  std::string text;
-  bool null = false;
-};
-
-bool split_db_text_row(std::string_view line, std::vector<DbTextField>& fields, std::string& reason) {
-  fields.clear();
-  DbTextField current;
-  bool quoted_field = false;
-  auto finish = [&] {
-    if (!quoted_field && (current.text.empty() || current.text == "null" || current.text == "NULL")) current.null = true;
-    fields.push_back(std::move(current));
-    current = DbTextField{};
-    quoted_field = false;
-  };
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '\\') {
-      if (i + 1 == line.size()) {
-        reason = "column " + std::to_string(fields.size() + 1) + ": a '\\' ends the line";
-        return false;
-      }
-      const char e = line[++i];
-      current.text.push_back(e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e);
-    } else if (c == ':') {
-      finish();
-    } else if (c == '\'' && current.text.empty() && !quoted_field) {
-      const std::size_t close = line.find('\'', i + 1);
-      if (close == std::string_view::npos) {
-        reason = "column " + std::to_string(fields.size() + 1) + ": a quoted string has no closing quote";
-        return false;
-      }
-      current.text.append(line.substr(i + 1, close - i - 1));
-      quoted_field = true;
-      i = close;
-    } else {
-      current.text.push_back(c);
-    }
-  }
-  finish();
-  return true;
+// The header line without a trailing "# comment" (a blank-separated field starting with '#'), as
+// plain list lines end.
+std::string_view without_comment(std::string_view line) {
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if (line[i] == '#' && (i == 0 || is_blank(line[i - 1]))) return line.substr(0, i);
+  return line;
 }
 
 // One db_text row into `d`: the columns found by name (OpenSIPS state/probe_mode/weight/socket,
 // Kamailio flags, both setid/destination/priority/attrs). `column` names a column in errors.
-bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vector<DbTextField>& fields,
+bool parse_db_text_row(const std::vector<db_text::Column>& columns, const std::vector<db_text::Field>& fields,
                        const DispatcherListOptions& options, uint32_t& set_id, Destination& d,
                        std::string& socket, std::string& reason) {
   if (fields.size() != columns.size()) {
@@ -382,17 +307,16 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
              std::to_string(columns.size()) + " columns";
     return false;
   }
-  auto find = [&](std::string_view name) -> const DbTextField* {
-    for (std::size_t i = 0; i < columns.size(); ++i)
-      if (columns[i].name == name) return fields[i].null ? nullptr : &fields[i];
-    return nullptr;
+  auto find = [&](std::string_view name) -> const db_text::Field* {
+    const int i = db_text::find_column(columns, name);
+    return i < 0 || fields[i].null ? nullptr : &fields[i];
   };
   auto where = [&](std::string_view name) {
-    for (std::size_t i = 0; i < columns.size(); ++i)
-      if (columns[i].name == name) return "column " + std::to_string(i + 1) + " (" + std::string(name) + "): ";
-    return std::string(name) + ": ";
+    const int i = db_text::find_column(columns, name);
+    if (i < 0) return std::string(name) + ": ";
+    return "column " + std::to_string(i + 1) + " (" + std::string(name) + "): ";
   };
-  const DbTextField* setid = find("setid");
+  const db_text::Field* setid = find("setid");
   uint64_t id = 0;
   if (!setid || !parse_unsigned(trim(setid->text), UINT32_MAX, id)) {
     reason = where("setid") + (setid ? quoted(setid->text) : std::string("null")) +
@@ -400,7 +324,7 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
     return false;
   }
   set_id = static_cast<uint32_t>(id);
-  const DbTextField* destination = find("destination");
+  const db_text::Field* destination = find("destination");
   if (!destination) {
     reason = where("destination") + "no destination";
     return false;
@@ -410,14 +334,14 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
     return false;
   }
   d.uri = std::string(trim(destination->text));
-  if (const DbTextField* attrs = find("attrs")) {
+  if (const db_text::Field* attrs = find("attrs")) {
     if (!parse_attrs(attrs->text, d.weight, reason)) {
       reason = where("attrs") + reason;
       return false;
     }
     d.attrs = attrs->text;
   }
-  if (const DbTextField* weight = find("weight")) {
+  if (const db_text::Field* weight = find("weight")) {
     // OpenSIPS 2.x: an integer; 3.x: a string that may hold one, or a dynamic source siplb has not.
     uint64_t w = 0;
     if (!parse_unsigned(trim(weight->text), 65535, w)) {
@@ -429,21 +353,21 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
     }
     d.weight = static_cast<uint16_t>(w);
   }
-  if (const DbTextField* priority = find("priority")) {
+  if (const db_text::Field* priority = find("priority")) {
     if (!parse_int32(trim(priority->text), d.priority)) {
       reason = where("priority") + quoted(priority->text) + " is not a 32-bit integer";
       return false;
     }
   }
   uint64_t flags = 0;
-  if (const DbTextField* f = find("flags")) {  // Kamailio
+  if (const db_text::Field* f = find("flags")) {  // Kamailio
     if (!check_flags(trim(f->text), flags, reason)) {
       reason = where("flags") + reason;
       return false;
     }
   }
   apply_flags(flags, options, d);
-  if (const DbTextField* state = find("state")) {  // OpenSIPS: 0 active, 1 inactive, 2 probing
+  if (const db_text::Field* state = find("state")) {  // OpenSIPS: 0 active, 1 inactive, 2 probing
     uint64_t v = 0;
     if (!parse_unsigned(trim(state->text), 2, v)) {
       reason = where("state") + quoted(state->text) + " is not 0 (active), 1 (inactive) or 2 (probing)";
@@ -452,7 +376,7 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
     d.state = v == 0 ? DestinationState::active : v == 1 ? DestinationState::inactive : DestinationState::probing;
     d.probe = true;
   }
-  if (const DbTextField* mode = find("probe_mode")) {  // OpenSIPS 3.x: 0 when probing, 1 always
+  if (const db_text::Field* mode = find("probe_mode")) {  // OpenSIPS 3.x: 0 when probing, 1 always
     uint64_t v = 0;
     if (!parse_unsigned(trim(mode->text), 1, v)) {
       reason = where("probe_mode") + quoted(mode->text) + " is not 0 or 1";
@@ -460,7 +384,7 @@ bool parse_db_text_row(const std::vector<DbTextColumn>& columns, const std::vect
     }
     d.probe = options.probe_all || v == 1 || d.state == DestinationState::probing;
   }
-  if (const DbTextField* s = find("socket")) socket = std::string(trim(s->text));
+  if (const db_text::Field* s = find("socket")) socket = std::string(trim(s->text));
   return true;
 }
 
@@ -482,9 +406,10 @@ DispatcherList parse_dispatcher_list(std::string_view text, std::string_view sou
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   std::map<uint32_t, SetBuilder> sets;  // ordered by set id
   std::vector<DispatcherList::Socket> sockets;
-  std::vector<DbTextColumn> columns;  // a db_text table: its header
+  std::vector<db_text::Column> columns;  // a db_text table: its header
   bool first_line = true;
-  std::vector<DbTextField> fields;
+  std::vector<db_text::Field> fields;
+  db_text::Error db_text_error;
   uint32_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
@@ -498,11 +423,12 @@ DispatcherList parse_dispatcher_list(std::string_view text, std::string_view sou
     uint32_t set_id = 0;
     Destination d;
     std::string reason;
-    if (first_line && is_db_text_header(line)) {
+    if (first_line && db_text::is_header(line)) {
       first_line = false;
-      if (!parse_db_text_header(line, columns, reason)) return failure(source_name, line_number, std::move(reason));
+      if (!db_text::parse_header(without_comment(line), columns, db_text_error))
+        return failure(source_name, line_number, db_text_error.message());
       for (const char* required : {"setid", "destination"})
-        if (std::none_of(columns.begin(), columns.end(), [&](const DbTextColumn& c) { return c.name == required; }))
+        if (db_text::find_column(columns, required) < 0)
           return failure(source_name, line_number,
                          std::string("the db_text header has no '") + required + "' column");
       continue;
@@ -510,8 +436,9 @@ DispatcherList parse_dispatcher_list(std::string_view text, std::string_view sou
     first_line = false;
     if (!columns.empty()) {
       std::string socket;
-      if (!split_db_text_row(line, fields, reason) ||
-          !parse_db_text_row(columns, fields, options, set_id, d, socket, reason))
+      if (!db_text::split_row(line, fields, db_text_error))
+        return failure(source_name, line_number, db_text_error.message());
+      if (!parse_db_text_row(columns, fields, options, set_id, d, socket, reason))
         return failure(source_name, line_number, std::move(reason));
       if (!socket.empty()) sockets.push_back({set_id, d.uri, std::move(socket), line_number});
     } else if (!parse_line(line, options, set_id, d, reason)) {

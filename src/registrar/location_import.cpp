@@ -10,10 +10,13 @@
 #include "siplb/net/address.hpp"
 #include "siplb/registrar/aor.hpp"
 #include "siplb/registrar/register.hpp"
+#include "siplb/text/db_text.hpp"
 
 namespace siplb::registrar {
 
 namespace {
+
+namespace db_text = text::db_text;
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 
@@ -31,76 +34,6 @@ std::string quoted(std::string_view s) {
   q.append(s);
   q.push_back('\'');
   return q;
-}
-
-struct Field {
-  std::string text;
-  bool null = false;
-};
-
-// Header "name(type[,flags])" fields separated by blanks; names lower-cased.
-bool parse_header(std::string_view line, std::vector<std::string>& columns, std::string& reason, uint32_t& column) {
-  while (true) {
-    line = trim(line);
-    if (line.empty()) break;
-    const std::size_t end = std::min(line.find_first_of(" \t"), line.size());
-    const std::string_view field = line.substr(0, end);
-    line.remove_prefix(end);
-    const std::size_t open = field.find('(');
-    column = static_cast<uint32_t>(columns.size() + 1);
-    if (open == 0 || open == std::string_view::npos || field.back() != ')') {
-      reason = "header column " + quoted(field) + " is not name(type[,flags])";
-      return false;
-    }
-    std::string name;
-    for (char c : field.substr(0, open)) name.push_back(lower(c));
-    if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
-      reason = "the header names column " + quoted(name) + " twice";
-      return false;
-    }
-    columns.push_back(std::move(name));
-  }
-  column = 0;
-  return true;
-}
-
-// A row's fields: ':' separates, '\' escapes, 'text' quotes, "null"/empty is no value.
-bool split_row(std::string_view line, std::vector<Field>& fields, std::string& reason) {
-  fields.clear();
-  Field current;
-  bool was_quoted = false;
-  auto finish = [&] {
-    if (!was_quoted && (current.text.empty() || current.text == "null" || current.text == "NULL")) current.null = true;
-    fields.push_back(std::move(current));
-    current = Field{};
-    was_quoted = false;
-  };
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '\\') {
-      if (i + 1 == line.size()) {
-        reason = "a '\\' ends the line";
-        return false;
-      }
-      const char e = line[++i];
-      current.text.push_back(e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e);
-    } else if (c == ':') {
-      finish();
-    } else if (c == '\'' && current.text.empty() && !was_quoted) {
-      const std::size_t close = line.find('\'', i + 1);
-      if (close == std::string_view::npos) {
-        reason = "a quoted string has no closing quote";
-        return false;
-      }
-      current.text.append(line.substr(i + 1, close - i - 1));
-      was_quoted = true;
-      i = close;
-    } else {
-      current.text.push_back(c);
-    }
-  }
-  finish();
-  return true;
 }
 
 bool parse_int64(std::string_view s, int64_t& out) {
@@ -250,16 +183,12 @@ LocationImport parse_location_table(std::string_view text, std::string_view sour
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   LocationImport result;
   std::unordered_map<std::string, std::size_t> index_of_aor;
-  std::vector<std::string> columns;
-  std::vector<Field> fields;
-  std::string reason;
+  std::vector<db_text::Column> columns;
+  std::vector<db_text::Field> fields;
+  db_text::Error error;
   uint32_t line_number = 0;
   const int64_t now_s = seconds_of(options.now_ms);
-  auto column_of = [&](std::string_view name) -> int {
-    for (std::size_t i = 0; i < columns.size(); ++i)
-      if (columns[i] == name) return static_cast<int>(i);
-    return -1;
-  };
+  auto column_of = [&](std::string_view name) { return db_text::find_column(columns, name); };
   int c_username = -1, c_domain = -1, c_contact = -1, c_received = -1, c_path = -1, c_expires = -1, c_q = -1,
       c_callid = -1, c_cseq = -1, c_modified = -1, c_instance = -1, c_reg_id = -1;
 
@@ -272,8 +201,8 @@ LocationImport parse_location_table(std::string_view text, std::string_view sour
     if (trim(line).empty() || trim(line).front() == '#') continue;
 
     if (columns.empty()) {
-      uint32_t column = 0;
-      if (!parse_header(line, columns, reason, column)) return failure(source_name, line_number, column, "", reason);
+      if (!db_text::parse_header(line, columns, error))
+        return failure(source_name, line_number, error.column, "", error.reason());
       for (const char* required : {"username", "contact", "expires"})
         if (column_of(required) < 0)
           return failure(source_name, line_number, 0, "",
@@ -294,21 +223,21 @@ LocationImport parse_location_table(std::string_view text, std::string_view sour
     }
 
     ++result.rows;
-    if (!split_row(line, fields, reason)) return failure(source_name, line_number, 0, "", reason);
+    if (!db_text::split_row(line, fields, error)) return failure(source_name, line_number, 0, "", error.reason());
     if (fields.size() != columns.size())
       return failure(source_name, line_number, 0, "",
                      "the row has " + std::to_string(fields.size()) + " fields, the header " +
                          std::to_string(columns.size()) + " columns");
     auto fail = [&](int column, std::string why) {
-      return failure(source_name, line_number, static_cast<uint32_t>(column + 1), columns[column], std::move(why));
+      return failure(source_name, line_number, static_cast<uint32_t>(column + 1), columns[column].name, std::move(why));
     };
-    auto value = [&](int column) -> const Field* {
+    auto value = [&](int column) -> const db_text::Field* {
       return column < 0 || fields[column].null ? nullptr : &fields[column];
     };
 
     // Expiry first: expired and permanent rows are skipped whatever else they hold.
     int64_t expires = 0;
-    const Field* f = value(c_expires);
+    const db_text::Field* f = value(c_expires);
     if (!f || !parse_time(f->text, expires))
       return fail(c_expires, (f ? quoted(f->text) : std::string("null")) +
                                  " is neither a Unix time nor 'YYYY-MM-DD HH:MM:SS'");
@@ -322,11 +251,11 @@ LocationImport parse_location_table(std::string_view text, std::string_view sour
     }
 
     // The AoR.
-    const Field* user = value(c_username);
+    const db_text::Field* user = value(c_username);
     if (!user) return fail(c_username, "no username");
     std::string aor = user->text;
     if (aor.find('@') == std::string::npos) {
-      const Field* domain = value(c_domain);
+      const db_text::Field* domain = value(c_domain);
       const std::string d = domain ? domain->text : options.default_domain;
       if (d.empty())
         return c_domain >= 0 ? fail(c_domain, "no domain, and no default domain was given")
@@ -340,7 +269,7 @@ LocationImport parse_location_table(std::string_view text, std::string_view sour
 
     Binding b;
     b.expires_at = expires;
-    const Field* contact = value(c_contact);
+    const db_text::Field* contact = value(c_contact);
     if (!contact) return fail(c_contact, "no contact");
     std::string_view uri = trim(contact->text);
     if (uri.size() >= 2 && uri.front() == '<' && uri.back() == '>') uri = uri.substr(1, uri.size() - 2);
