@@ -71,6 +71,13 @@ struct Interface {
   uint8_t prefix6 = 64;
   bool has_gateway6 = false;
   uint8_t gateway6[16] = {};
+  // The HA pair's virtual IPv4 address (0: none): while this node is active (Shared::vip_active)
+  // it answers ARP for it, takes packets sent to it, and sends from it with these texts in its
+  // Via and Record-Route, so calls and responses follow the address, not the node.
+  uint32_t vip_be = 0;
+  std::string vip_text;            // "10.0.0.100"
+  std::string via_sent_by_vip;     // "10.0.0.100:5060"
+  std::string record_route_vip;    // "<sip:10.0.0.100:5060;lr>"
   std::string ip6_text;        // "fd00::1"
   std::string via_sent_by6;    // "[fd00::1]:5060"
   std::string record_route6;   // "<sip:[fd00::1]:5060;lr>"
@@ -118,6 +125,10 @@ struct Shared {
   rte_rcu_qsbr* rcu = nullptr;
   rte_ring* inject[kMaxWorkers] = {};              // control -> worker: mbufs to send (probes)
   std::atomic<bool> stop{false};
+  // HA: whether this node holds the interfaces' virtual IPs (set by control on a role change),
+  // and a counter control raises to have worker 0 announce them (gratuitous ARP) at once.
+  std::atomic<bool> vip_active{false};
+  std::atomic<uint32_t> vip_announcements{0};
   // Least-loaded sets (nullptr when no set is): calls held per destination and resource, and
   // the live dialogs holding them. Dialog ends found by the control thread's sweep are counted
   // in swept_ends (control writes, reports read).
@@ -141,11 +152,14 @@ struct Shared {
       if (sip_ports[i] == port) return true;
     return false;
   }
+  // The interface with this address; its virtual IP counts too (a response or Route naming the
+  // VIP is ours on whichever node holds it now).
   const Interface* interface_by_ip(uint32_t ip_be) const {
     for (const auto& i : interfaces)
-      if (i.ip_be == ip_be) return &i;
+      if (i.ip_be == ip_be || (i.vip_be && i.vip_be == ip_be)) return &i;
     return nullptr;
   }
+  bool uses_vip(const Interface& i) const { return i.vip_be && vip_active.load(std::memory_order_relaxed); }
   const Interface* interface_by_ip6(const uint8_t* ip6) const {
     for (const auto& i : interfaces)
       if (i.has_ip6 && std::memcmp(i.ip6, ip6, 16) == 0) return &i;
@@ -223,6 +237,7 @@ struct alignas(64) WorkerContext {
   // in golden tests, inspected instead).
   TxBuffer tx[kMaxPorts];
   bool capture_tx = false;  // tests: keep staged packets instead of sending them
+  uint32_t vip_announced = 0;  // worker 0: the last Shared::vip_announcements it served
   rte_ring* events = nullptr;  // worker -> control (Event by value); nullptr: nobody listens
   std::unique_ptr<RegistrarScratch> registrar;  // with a binding table
 };

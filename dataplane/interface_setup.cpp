@@ -22,6 +22,12 @@ Interface interface_from_config(const config::InterfaceConfig& ic, uint16_t port
   iface.ip_text = net::format_ip(ic.address.ip);
   iface.via_sent_by = iface.ip_text + ":" + std::to_string(sip_port);
   iface.record_route = "<sip:" + iface.via_sent_by + ";lr>";
+  if (ic.vip && ic.vip->is_v4()) {
+    iface.vip_be = htonl(ic.vip->v4_host_order());
+    iface.vip_text = net::format_ip(*ic.vip);
+    iface.via_sent_by_vip = iface.vip_text + ":" + std::to_string(sip_port);
+    iface.record_route_vip = "<sip:" + iface.via_sent_by_vip + ";lr>";
+  }
   if (ic.address6) {
     iface.has_ip6 = true;
     std::memcpy(iface.ip6, ic.address6->ip.bytes.data(), 16);

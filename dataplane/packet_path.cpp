@@ -61,7 +61,10 @@ void handle_arp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
     return drop(ctx, m, DropReason::arp_unhandled);
   uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
   uint32_t sender = arp->arp_data.arp_sip;
-  if (arp->arp_data.arp_tip != iface.ip_be) {
+  // Our address, or the virtual IP while this node holds it.
+  const uint32_t target = arp->arp_data.arp_tip;
+  const bool for_vip = sh.uses_vip(iface) && target == iface.vip_be;
+  if (target != iface.ip_be && !for_vip) {
     // Not for us, but a neighbour we already track may have announced a new MAC.
     if (op == RTE_ARP_OP_REPLY && sh.neighbors->find(sender, false))
       sh.neighbors->learn(sender, arp->arp_data.arp_sha.addr_bytes, ctx.now_tsc);
@@ -77,7 +80,7 @@ void handle_arp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
   rte_ether_addr_copy(&arp->arp_data.arp_sha, &arp->arp_data.arp_tha);
   arp->arp_data.arp_tip = sender;
   rte_ether_addr_copy(&iface.mac, &arp->arp_data.arp_sha);
-  arp->arp_data.arp_sip = iface.ip_be;
+  arp->arp_data.arp_sip = target;  // the address asked for: ours or the virtual IP
   rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
   rte_ether_addr_copy(&iface.mac, &eth->src_addr);
   ctx.counters.arp_replies_sent.add();
@@ -96,8 +99,9 @@ void handle_icmp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, rte_ipv4
   icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
   icmp->icmp_cksum = 0;
   icmp->icmp_cksum = static_cast<uint16_t>(~rte_raw_cksum(icmp, icmp_len));
+  const uint32_t pinged = ip->dst_addr;  // ours, or the virtual IP
   ip->dst_addr = ip->src_addr;
-  ip->src_addr = iface.ip_be;
+  ip->src_addr = pinged;
   ip->time_to_live = kDefaultTtl;
   ip->hdr_checksum = 0;
   ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -109,6 +113,36 @@ void handle_icmp(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m, rte_ipv4
 }
 
 }  // namespace
+
+void announce_vips(WorkerContext& ctx) {
+  const Shared& sh = *ctx.shared;
+  for (uint16_t i = 0; i < sh.interfaces.size(); ++i) {
+    const Interface& iface = sh.interfaces[i];
+    if (!iface.vip_be) continue;
+    rte_mbuf* m = rte_pktmbuf_alloc(sh.pool);
+    if (!m) {
+      ctx.counters.drop(DropReason::mbuf_alloc_failed);
+      continue;
+    }
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_append(m, kEthLen + sizeof(rte_arp_hdr)));
+    std::memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+    rte_ether_addr_copy(&iface.mac, &eth->src_addr);
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+    arp->arp_plen = 4;
+    // A gratuitous ARP request (RFC 5227 announcement): sender and target both the VIP.
+    arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+    rte_ether_addr_copy(&iface.mac, &arp->arp_data.arp_sha);
+    arp->arp_data.arp_sip = iface.vip_be;
+    std::memset(&arp->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
+    arp->arp_data.arp_tip = iface.vip_be;
+    ctx.counters.vip_announcements.add();
+    stage_tx(ctx, iface.port_id, m);
+  }
+}
 
 // Copies a chained (reassembled) datagram into one large mbuf so the parser sees it whole.
 rte_mbuf* linearize(WorkerContext& ctx, rte_mbuf* m) {
@@ -172,7 +206,8 @@ void handle_ipv4(WorkerContext& ctx, uint16_t iface_index, rte_mbuf* m) {
       (nic == NicCheck::unchecked && ipv4_header_sum(ip) != 0xffff))
     return drop(ctx, m, DropReason::bad_ip_header);
   if (m->pkt_len > kEthLen + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - kEthLen - total));
-  if (ip->dst_addr != iface.ip_be) return drop(ctx, m, DropReason::ip_not_for_us);
+  if (ip->dst_addr != iface.ip_be && !(ctx.shared->uses_vip(iface) && ip->dst_addr == iface.vip_be))
+    return drop(ctx, m, DropReason::ip_not_for_us);
 
   if (rte_ipv4_frag_pkt_is_fragmented(ip)) {
     m->l2_len = kEthLen;
@@ -343,7 +378,9 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome out
   ip->fragment_offset = 0;
   ip->time_to_live = kDefaultTtl;
   ip->next_proto_id = IPPROTO_UDP;
-  ip->src_addr = iface.ip_be;
+  // Probes leave from the node's own address (each node's answers come back to it); everything
+  // else from the virtual IP while this node holds it.
+  ip->src_addr = outcome.kind != Outcome::probe && ctx.shared->uses_vip(iface) ? iface.vip_be : iface.ip_be;
   ip->dst_addr = egress.dst_ip_be;
   udp->src_port = rte_cpu_to_be_16(egress.src_port);
   udp->dst_port = rte_cpu_to_be_16(egress.dst_port);

@@ -45,6 +45,9 @@ void send_udp(WorkerContext& ctx, rte_mbuf* m, const Egress& egress, Outcome out
 uint16_t egress_interface(const Shared& shared, uint32_t dst_ip_be, uint16_t fallback);
 uint16_t egress_interface6(const Shared& shared, const uint8_t* dst, uint16_t fallback);
 
+// Gratuitous ARP for every interface's virtual IP (HA takeover: the LAN learns its new MAC).
+void announce_vips(WorkerContext& ctx);
+
 // Retries packets waiting for ARP; drops those past their deadline. Once per loop iteration.
 void service_pending(WorkerContext& ctx);
 

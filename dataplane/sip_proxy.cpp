@@ -76,7 +76,7 @@ bool host_is_ours(const Shared& sh, const Message& m, Span host) {
   std::string_view text = m.text(host);
   bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
   for (const Interface& i : sh.interfaces) {
-    if (text == i.ip_text) return true;
+    if (text == i.ip_text || (i.vip_be && text == i.vip_text)) return true;
     if (bracketed && i.has_ip6 && text.substr(1, text.size() - 2) == i.ip6_text) return true;
   }
   Target t;
@@ -335,7 +335,9 @@ void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, b
     n += s.size();
   };
   put("SIP/2.0/UDP ");
-  put(t.v6 ? out.via_sent_by6 : out.via_sent_by);
+  // The virtual IP while this node holds it: the next hop answers to the address, not the node.
+  const bool vip = !t.v6 && sh.uses_vip(out);
+  put(t.v6 ? out.via_sent_by6 : vip ? out.via_sent_by_vip : out.via_sent_by);
   put(";branch=");
   put(kBranchPrefix);
   format_hex64(branch_hash(msg), via + n);
@@ -354,11 +356,11 @@ void forward_request(const Request& r, const Target& t, uint8_t routes_to_pop, b
     // in on another one (another interface, or the other IP family), a second names that, so the
     // UAS (using the set in order) and the UAC (in reverse) each reach us at the address facing
     // them (RFC 5658). Both insertions go at one position and keep the order they are made in.
-    std::string_view outgoing = t.v6 ? out.record_route6 : out.record_route;
+    std::string_view outgoing = t.v6 ? out.record_route6 : vip ? out.record_route_vip : out.record_route;
     ok &= ed.insert_record_route_trusted(outgoing) == sip::EditError::none;
     if (sh.proxy.double_record_route) {
       const Interface& in = sh.interfaces[r.iface];
-      std::string_view incoming = r.src.v6 ? in.record_route6 : in.record_route;
+      std::string_view incoming = r.src.v6 ? in.record_route6 : sh.uses_vip(in) ? in.record_route_vip : in.record_route;
       if (incoming != outgoing) ok &= ed.insert_record_route_trusted(incoming) == sip::EditError::none;
     }
   }

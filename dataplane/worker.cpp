@@ -87,6 +87,14 @@ uint32_t worker_poll_once(WorkerContext& ctx) {
       send_udp(ctx, p[k].mbuf, p[k].egress, outcome);
     }
   }
+  // HA takeover: worker 0 announces the virtual IPs as soon as control asks.
+  if (ctx.worker_index == 0) {
+    const uint32_t asked = sh.vip_announcements.load(std::memory_order_acquire);
+    if (asked != ctx.vip_announced) {
+      ctx.vip_announced = asked;
+      announce_vips(ctx);
+    }
+  }
   // Replaced binding records whose grace period is over go back to their mempools.
   if (sh.bindings) sh.bindings->reclaim(ctx.worker_index);
   service_pending(ctx);

@@ -481,7 +481,7 @@ bool Loader::load_balancer(const toml::Table& t) {
 bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
   const std::string name = "interface " + std::to_string(ordinal);
   const Section s{name, name + ": ", t.line};
-  if (!check_keys(s, t, {"port", "address", "address6", "gateway", "mtu", "rx_queues", "checksum_offload"}))
+  if (!check_keys(s, t, {"port", "address", "address6", "gateway", "vip", "mtu", "rx_queues", "checksum_offload"}))
     return false;
   InterfaceConfig i;
   i.line = t.line;
@@ -543,6 +543,22 @@ bool Loader::load_interface(const toml::Table& t, std::size_t ordinal) {
       }
     }
     i.gateway = gw;
+  }
+
+  // The HA pair's virtual IP on this interface: the active node answers ARP for it and uses it
+  // as its address; an IPv4 address of the subnet, not the interface's own.
+  text.clear();
+  if (!get_string(s, t, "vip", text, &v)) return false;
+  if (v != nullptr) {
+    std::optional<net::IpAddress> vip = net::parse_ip(text);
+    if (!vip || !vip->is_v4()) return fail(v->line, s.prefix + "vip must be an IPv4 address, got " + quoted(text));
+    if (!in_prefix(*vip, i.address)) {
+      return fail(v->line, s.prefix + "vip " + quoted(text) + " is not inside the interface's subnet " +
+                               quoted(std::string_view(t.find("address")->string)));
+    }
+    if (*vip == i.address.ip) return fail(v->line, s.prefix + "vip " + quoted(text) + " is the interface's own address");
+    if (i.gateway && *vip == *i.gateway) return fail(v->line, s.prefix + "vip " + quoted(text) + " is the gateway");
+    i.vip = vip;
   }
 
   if (!get_uint(s, t, "mtu", limits::kMinMtu, limits::kMaxMtu, i.mtu) ||

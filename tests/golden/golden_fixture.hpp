@@ -121,6 +121,13 @@ class Worker {
     iface.ip_text = "10.0.0.1";
     iface.via_sent_by = "10.0.0.1:5060";
     iface.record_route = "<sip:10.0.0.1:5060;lr>";
+    if (!config_.interfaces.empty() && config_.interfaces[0].vip) {
+      const dataplane::Interface made = interface_of(config_.interfaces[0], 0, mtu);
+      iface.vip_be = made.vip_be;
+      iface.vip_text = made.vip_text;
+      iface.via_sent_by_vip = made.via_sent_by_vip;
+      iface.record_route_vip = made.record_route_vip;
+    }
     if (!config_.interfaces.empty() && config_.interfaces[0].address6) {
       iface.has_ip6 = true;
       std::memcpy(iface.ip6, config_.interfaces[0].address6->ip.bytes.data(), 16);

@@ -144,6 +144,7 @@ struct InterfaceConfig {
   Prefix address;                         // IPv4
   std::optional<Prefix> address6;         // IPv6
   std::optional<net::IpAddress> gateway;  // next hop off the subnet (IPv4 or IPv6)
+  std::optional<net::IpAddress> vip;      // HA virtual IPv4 address (the active node's)
   uint16_t mtu = defaults::kMtu;
   uint16_t rx_queues = defaults::kRxQueues;  // 0: one per worker
   bool checksum_offload = true;           // the NIC's IPv4/UDP checksum offloads, where it has them

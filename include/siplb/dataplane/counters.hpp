@@ -118,6 +118,7 @@ struct alignas(64) WorkerCounters {
   Counter forwarded_responses;
   Counter arp_replies_sent;
   Counter arp_requests_sent;
+  Counter vip_announcements;       // gratuitous ARPs sent for a virtual IP (HA takeover)
   Counter icmp_echo_replies;
   Counter fragments_reassembled;
   Counter fragments_sent;
