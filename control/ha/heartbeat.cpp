@@ -20,6 +20,8 @@ enum Flag : uint8_t {
   kTakeoverRequest = 1u << 1,
   kLeaving = 1u << 2,
   kHearsPeer = 1u << 3,
+  kLostSplitBrain = 1u << 4,
+  kSplitBrainAck = 1u << 5,
 };
 
 void put32(uint8_t* p, uint32_t v) {
@@ -52,7 +54,9 @@ HeartbeatBytes HeartbeatCodec::encode(const Heartbeat& h) const {
   b[4] = kHeartbeatVersion;
   b[5] = static_cast<uint8_t>(h.role);
   b[6] = static_cast<uint8_t>((h.healthy ? kHealthy : 0) | (h.takeover_request ? kTakeoverRequest : 0) |
-                              (h.leaving ? kLeaving : 0) | (h.hears_peer ? kHearsPeer : 0));
+                              (h.leaving ? kLeaving : 0) | (h.hears_peer ? kHearsPeer : 0) |
+                              (h.lost_split_brain ? kLostSplitBrain : 0) |
+                              (h.split_brain_ack ? kSplitBrainAck : 0));
   b[7] = h.priority;
   put32(&b[8], h.node_id);
   put32(&b[12], 0);
@@ -76,6 +80,8 @@ DecodeResult HeartbeatCodec::decode(std::span<const uint8_t> d, Heartbeat& out) 
   out.takeover_request = d[6] & kTakeoverRequest;
   out.leaving = d[6] & kLeaving;
   out.hears_peer = d[6] & kHearsPeer;
+  out.lost_split_brain = d[6] & kLostSplitBrain;
+  out.split_brain_ack = d[6] & kSplitBrainAck;
   out.priority = d[7];
   out.node_id = get32(&d[8]);
   out.boot_id = get64(&d[16]);

@@ -8,7 +8,8 @@
 //    0  magic "SLHA"           4
 //    4  version (1)            1
 //    5  role                   1   Role
-//    6  flags                  1   bit 0 healthy, 1 takeover_request, 2 leaving, 3 hears_peer
+//    6  flags                  1   bit 0 healthy, 1 takeover_request, 2 leaving, 3 hears_peer,
+//                                  4 lost_split_brain, 5 split_brain_ack
 //    7  priority               1
 //    8  node id                4
 //   12  reserved (0)           4
@@ -42,6 +43,11 @@ struct Heartbeat {
   bool takeover_request = false;  // the active sender asks the receiver to take over (switchover)
   bool leaving = false;           // the sender stops now: take over without waiting the dead time
   bool hears_peer = false;        // the sender currently receives the receiver's heartbeats
+  // Split-brain handshake: the loser says so until the winner acknowledges, so that the winner
+  // learns of it (and resyncs the loser) even when the loser heard of the conflict first and
+  // stepped down before the winner ever saw it active.
+  bool lost_split_brain = false;
+  bool split_brain_ack = false;
   uint64_t boot_id = 0;
   uint64_t counter = 0;
   uint64_t epoch = 0;

@@ -93,6 +93,8 @@ Output StateMachine::on_datagram(std::span<const uint8_t> datagram, Time now) {
   peer_.takeover_request = h.takeover_request;
   peer_.leaving = h.leaving;
   peer_.hears_us = h.hears_peer;
+  peer_.lost_split_brain = h.lost_split_brain;
+  if (h.split_brain_ack) lost_split_brain_ = false;
   peer_.boot_id = h.boot_id;
   peer_.counter = h.counter;
   peer_.epoch = h.epoch;
@@ -107,7 +109,9 @@ Output StateMachine::on_datagram(std::span<const uint8_t> datagram, Time now) {
 
 Output StateMachine::evaluate(Time now) {
   peer_.alive = peer_alive_at(now);
-  if (!peer_.alive || peer_.role != Role::active) split_brain_reported_ = false;
+  if (!peer_.alive || (peer_.role != Role::active && !peer_.lost_split_brain)) {
+    split_brain_reported_ = false;
+  }
   switch (role_) {
     case Role::joining: return decide_joining(now);
     case Role::backup: return decide_backup(now, Role::backup);
@@ -172,9 +176,11 @@ Output StateMachine::decide_active(Time now) {
     return change(Role::fault, Reason::unhealthy, now);
   }
   // An active peer asking us to take over is handing over to us; it steps down on its own.
-  if (peer_.role != Role::active || peer_.takeover_request) return {};
-  if (peer_preferred()) {
+  const bool both_active = peer_.role == Role::active && !peer_.takeover_request;
+  if (!both_active && !peer_.lost_split_brain) return {};
+  if (both_active && peer_preferred()) {
     ++counters_.split_brains;
+    lost_split_brain_ = true;
     return change(Role::backup, Reason::split_brain_lost, now, true);
   }
   if (split_brain_reported_) return {};
@@ -189,6 +195,7 @@ Output StateMachine::decide_active(Time now) {
 Output StateMachine::change(Role to, Reason reason, Time now, bool resync) {
   const Role from = role_;
   if (to == Role::active) {
+    lost_split_brain_ = false;  // nobody left to resync from
     epoch_ = std::max(epoch_, peer_.epoch) + 1;
     ++counters_.became_active;
   }
@@ -223,6 +230,8 @@ HeartbeatBytes StateMachine::next_heartbeat(Time now, bool leaving) {
   h.takeover_request = role_ == Role::active && switchover_ == SwitchoverState::pending;
   h.leaving = leaving;
   h.hears_peer = peer_alive_at(now);
+  h.lost_split_brain = lost_split_brain_;
+  h.split_brain_ack = role_ == Role::active && h.hears_peer && peer_.lost_split_brain;
   h.boot_id = boot_id_;
   h.counter = ++counter_;
   h.epoch = epoch_;

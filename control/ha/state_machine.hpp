@@ -25,7 +25,10 @@
 //            (peer_gave_way); unhealthy without one -> stays active (nobody better can serve).
 //            A live active peer not handing over (split brain) -> the preferred node stays
 //            (split_brain_won, reported once per contact, with a new epoch), the other steps
-//            down to backup (split_brain_lost); both events say resync_required.
+//            down to backup (split_brain_lost); both events say resync_required. Whichever hears
+//            the other first decides, so the loser may step down before the winner ever sees it
+//            active: the loser's heartbeats say lost_split_brain until the winner's acknowledge
+//            it, and an active node seeing that flag reports split_brain_won all the same.
 // The peer is alive while its last accepted heartbeat is younger than the dead time and did not
 // say it was leaving.
 //
@@ -121,6 +124,7 @@ struct PeerView {
   bool takeover_request = false;
   bool leaving = false;
   bool hears_us = false;
+  bool lost_split_brain = false;
   uint64_t boot_id = 0;
   uint64_t counter = 0;
   uint64_t epoch = 0;
@@ -203,7 +207,8 @@ class StateMachine {
   PeerView peer_;
   SwitchoverState switchover_ = SwitchoverState::none;
   Time switchover_started_{};
-  bool split_brain_reported_ = false;
+  bool split_brain_reported_ = false;  // split_brain_won reported for this contact
+  bool lost_split_brain_ = false;      // said in heartbeats until the winner acknowledges
   MachineCounters counters_;
 };
 
