@@ -134,6 +134,7 @@ void ControlPlane::tick() {
   events_handled_ += handled;
   sweep_bindings();
   release_waiting_replies();
+  reannounce_vips();
   if (changed) {
     std::string error;
     if (!publish_snapshot(running_, error)) {

@@ -30,6 +30,10 @@
 namespace siplb::auth {
 class SubscriberTable;
 }
+namespace siplb::control::ha {
+class Runner;
+struct RoleEvent;
+}
 
 namespace siplb::control {
 
@@ -61,6 +65,9 @@ class ControlPlane {
   std::string metrics_text() const;
 
   void set_api_counters(const api::ApiServer* server) { api_server_ = server; }
+  // The HA pair's runner (null without [peer]); its role events, posted to the control thread.
+  void set_ha(ha::Runner* runner) { ha_ = runner; }
+  void on_role_event(const ha::RoleEvent& event);
   // How other threads (the store's writer) hand work back to the control thread.
   void set_poster(std::function<void(std::function<void()>)> post) { post_ = std::move(post); }
   LogLevel log_level() const { return log_level_; }
@@ -99,6 +106,11 @@ class ControlPlane {
   void sweep_bindings();
   bool load_subscribers(const config::Config& cfg, std::string& error);
 
+  // --- HA pair (ha_control.cpp) ---
+  void reannounce_vips();
+  api::Json ha_status_json() const;
+  api::Reply ha_command(const std::string& name, const api::Json& args);
+
   // --- API (api_commands.cpp) ---
   // `dialogs`: live dialogs by position (count_dialogs_by_destination), when the caller has them.
   api::Json destination_json(uint16_t position, const std::vector<uint32_t>* dialogs = nullptr) const;
@@ -128,6 +140,10 @@ class ControlPlane {
   std::vector<dataplane::Event> events_;
   LogLevel log_level_ = LogLevel::info;
   std::function<void(std::function<void()>)> post_;
+  ha::Runner* ha_ = nullptr;
+  std::vector<std::chrono::steady_clock::time_point> reannounce_at_;  // gratuitous ARPs still due
+  uint64_t role_changes_ = 0;
+  uint64_t split_brains_ = 0;
   // Registrar: the subscribers digest authentication checks (attached to every snapshot), the
   // REGISTER replies waiting for the store, scratch for persisting one AoR.
   std::shared_ptr<const auth::SubscriberTable> subscribers_;

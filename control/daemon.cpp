@@ -14,6 +14,8 @@
 
 #include "api/api_server.hpp"
 #include "api/metrics_server.hpp"
+#include "control/ha/runner.hpp"
+#include "control/replication/frame_auth.hpp"
 #include "control_plane.hpp"
 #include "siplb/config/config.hpp"
 #include "siplb/dataplane/engine.hpp"
@@ -238,6 +240,8 @@ int run_siplbd(int argc, char** argv) {
     std::printf("siplbd: dialog table for %u dialogs (least-loaded sets)\n", engine->dialogs_capacity());
 
   engine->attach_control_thread();
+  const config::PeerConfig peer_config = cfg.peer;  // cfg goes to the control plane
+  const std::string config_source = cfg.source;
   ControlPlane plane(std::move(cfg), *engine, *store);
   if (!plane.start(error)) {
     std::fprintf(stderr, "siplbd: %s\n", error.c_str());
@@ -246,6 +250,50 @@ int run_siplbd(int argc, char** argv) {
   }
   plane_for_metrics = &plane;
   plane.set_poster([&control_io](std::function<void()> work) { asio::post(control_io, std::move(work)); });
+
+  // The HA pair: its own thread sends and checks heartbeats and takes or gives up the virtual IPs
+  // on the dataplane at once (atomics); the control thread only logs and counts the change. A
+  // node without [peer] holds its VIPs (if any) from the start.
+  std::unique_ptr<ha::Runner> ha_runner;
+  if (peer_config.enabled()) {
+    std::string key_error;
+    std::optional<std::string> key = replication::load_key(peer_config.key_file, key_error);
+    if (!key) {
+      std::fprintf(stderr, "siplbd: %s:%u: [peer] %s\n", config_source.c_str(), peer_config.line, key_error.c_str());
+      engine->detach_control_thread();
+      return 2;
+    }
+    ha::RunnerSettings hs;
+    hs.machine.node_id = peer_config.node_id;
+    hs.machine.priority = static_cast<uint8_t>(peer_config.priority);
+    hs.machine.key = *key;
+    hs.machine.timing.interval = std::chrono::microseconds(peer_config.heartbeat_interval_us);
+    hs.machine.timing.dead_time = std::chrono::microseconds(peer_config.dead_time_us);
+    hs.local_address = net::format_ip(*peer_config.address);
+    hs.local_port = peer_config.heartbeat_port;
+    hs.peer_address = net::format_ip(*peer_config.peer_address);
+    hs.peer_port = peer_config.heartbeat_port;
+    dataplane::Engine* eng = engine.get();
+    hs.on_role_event = [eng, &control_io, &plane](const ha::RoleEvent& event) {
+      const bool active = event.to == ha::Role::active;
+      eng->set_vip_active(active);
+      if (active && event.from != ha::Role::active) eng->announce_vips();
+      asio::post(control_io, [&plane, event] { plane.on_role_event(event); });
+    };
+    ha_runner = ha::Runner::start(std::move(hs), error);
+    if (!ha_runner) {
+      std::fprintf(stderr, "siplbd: %s:%u: [peer] %s\n", config_source.c_str(), peer_config.line, error.c_str());
+      engine->detach_control_thread();
+      return 1;
+    }
+    plane.set_ha(ha_runner.get());
+    std::printf("siplbd: ha: node %u (priority %u) with peer %s, heartbeats every %u us, dead after %u us\n",
+                peer_config.node_id, peer_config.priority, net::format_ip(*peer_config.peer_address).c_str(),
+                peer_config.heartbeat_interval_us, peer_config.dead_time_us);
+  } else if (engine->has_vips()) {
+    engine->set_vip_active(true);
+    engine->announce_vips();
+  }
 
   // API commands run on the control thread: the I/O thread posts them there and the reply goes
   // back through the server, which writes it on its own thread.
@@ -273,6 +321,8 @@ int run_siplbd(int argc, char** argv) {
 
   // Shutdown: no more API requests, the workers stop, their last events reach the store, the
   // store writes what it holds, EAL goes last (with the engine).
+  // A graceful stop tells the peer to take over at once.
+  if (ha_runner) ha_runner->stop(ha::Runner::StopMode::graceful);
   if (api_server) api_server->stop();
   if (metrics) metrics->stop();
   api_work.reset();

@@ -436,6 +436,15 @@ void Engine::release_reply(const Event& event, bool send) {
   if (rte_ring_enqueue_elem(ring, &ip, sizeof(ip)) != 0) rte_pktmbuf_free(packet);
 }
 
+void Engine::set_vip_active(bool active) { impl_->sh.vip_active.store(active, std::memory_order_release); }
+bool Engine::vip_active() const { return impl_->sh.vip_active.load(std::memory_order_acquire); }
+void Engine::announce_vips() { impl_->sh.vip_announcements.fetch_add(1, std::memory_order_acq_rel); }
+bool Engine::has_vips() const {
+  for (const Interface& i : impl_->sh.interfaces)
+    if (i.vip_be) return true;
+  return false;
+}
+
 bool Engine::tracks_dialogs() const { return impl_->sh.dialogs != nullptr; }
 uint32_t Engine::dialogs_live() const { return impl_->sh.dialogs ? impl_->sh.dialogs->live() : 0; }
 uint32_t Engine::dialogs_capacity() const { return impl_->sh.dialogs ? impl_->sh.dialogs->capacity() : 0; }

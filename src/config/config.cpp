@@ -266,6 +266,7 @@ class Loader {
   bool load_api(const toml::Table& t);
   bool load_metrics(const toml::Table& t);
   bool load_registrar(const toml::Table& t);
+  bool load_peer(const toml::Table& t);
   bool load_registrar_domain(const toml::Value& v, std::size_t ordinal, AuthMode default_auth);
   template <typename E, std::size_t N>
   bool get_choice(const Section& s, const toml::Table& t, std::string_view key,
@@ -733,6 +734,44 @@ bool Loader::load_registrar_domain(const toml::Value& v, std::size_t ordinal, Au
     }
   }
   config_.registrar.domains.push_back(std::move(d));
+  return true;
+}
+
+bool Loader::load_peer(const toml::Table& t) {
+  const Section s{"[peer]", "peer.", t.line};
+  PeerConfig& p = config_.peer;
+  p.line = t.line;
+  if (!check_keys(s, t, {"node_id", "priority", "address", "peer_address", "heartbeat_port", "replication_port",
+                         "key_file", "heartbeat_interval_us", "dead_time_us", "ring"}) ||
+      !get_uint(s, t, "node_id", 1, 0x7fffffff, p.node_id) || !get_uint(s, t, "priority", 0, 255, p.priority) ||
+      !get_uint(s, t, "heartbeat_port", 1, 65535, p.heartbeat_port) ||
+      !get_uint(s, t, "replication_port", 1, 65535, p.replication_port) ||
+      !get_uint(s, t, "heartbeat_interval_us", 500, 1000000, p.heartbeat_interval_us) ||
+      !get_uint(s, t, "dead_time_us", 1000, 10000000, p.dead_time_us) ||
+      !get_uint(s, t, "ring", 1024, 1u << 26, p.ring))
+    return false;
+  for (const char* key : {"node_id", "address", "peer_address", "key_file"})
+    if (t.find(key) == nullptr) return fail(t.line, s.prefix + key + " is required in [peer]");
+  for (auto [key, out] : {std::pair{"address", &p.address}, std::pair{"peer_address", &p.peer_address}}) {
+    std::string text;
+    const toml::Value* v = nullptr;
+    if (!get_string(s, t, key, text, &v)) return false;
+    *out = net::parse_ip(text);
+    if (!*out) return fail(v->line, s.prefix + key + " must be an IPv4 or IPv6 address, got " + quoted(text));
+  }
+  if (*p.address == *p.peer_address)
+    return fail(t.find("peer_address")->line, s.prefix + "peer_address is this node's own address");
+  if (p.heartbeat_port == p.replication_port)
+    return fail(t.find("replication_port") ? t.find("replication_port")->line : t.line,
+                s.prefix + "heartbeat_port and replication_port must differ");
+  if (p.dead_time_us < 3 * p.heartbeat_interval_us)
+    return fail(t.find("dead_time_us") ? t.find("dead_time_us")->line : t.line,
+                s.prefix + "dead_time_us (" + std::to_string(p.dead_time_us) +
+                    ") must be at least three heartbeat intervals (" + std::to_string(3 * p.heartbeat_interval_us) + ")");
+  const toml::Value* key_file = nullptr;
+  if (!get_string(s, t, "key_file", p.key_file, &key_file)) return false;
+  if (p.key_file.empty()) return fail(key_file->line, s.prefix + "key_file must not be empty");
+  if (p.key_file[0] != '/') p.key_file = parent_folder(source_) + p.key_file;
   return true;
 }
 
@@ -1348,7 +1387,7 @@ bool Loader::reject_top_level(const toml::Entry& e) {
   static constexpr std::string_view kSections[] = {"[balancer]", "[[interface]]", "[workers]", "[tables]",
                                                    "[probing]",  "[dialogs]",     "[[set]]",
                                                    "[store]",    "[api]",         "[metrics]",
-                                                   "[registrar]"};
+                                                   "[registrar]", "[peer]"};
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view section : kSections) {
@@ -1380,7 +1419,7 @@ ConfigResult Loader::run() {
       bool ok = true;
       if (e.key == "balancer" || e.key == "workers" || e.key == "tables" || e.key == "probing" ||
           e.key == "dialogs" || e.key == "store" || e.key == "api" || e.key == "metrics" ||
-          e.key == "registrar") {
+          e.key == "registrar" || e.key == "peer") {
         const toml::Table* t = single_table(v, e.key);
         if (t == nullptr) break;
         if (e.key == "balancer") ok = load_balancer(*t);
@@ -1392,6 +1431,7 @@ ConfigResult Loader::run() {
         if (e.key == "api") ok = load_api(*t);
         if (e.key == "metrics") ok = load_metrics(*t);
         if (e.key == "registrar") ok = load_registrar(*t);
+        if (e.key == "peer") ok = load_peer(*t);
       } else if (e.key == "interface" || e.key == "set") {
         if (v.kind == toml::Kind::table && v.tables.front().implicit && e.key == "set") {
           ok = fail(v.line, "[[set.destination]] must follow the [[set]] it belongs to");

@@ -197,6 +197,12 @@ void CommandLine::add_native_commands() {
   hash->add_option("KEY", in_.key, "The key, e.g. a Call-ID")->required();
   hash->add_option("--set", in_.set, "Destination set id (default: the first hash set)");
 
+  CLI::App* ha = app_.add_subcommand("ha", "The HA pair: roles, the peer, switchover");
+  ha->require_subcommand(1);
+  add(*ha, "status", "This node's role, the peer's state and the last transitions (API: ha.status)",
+      [this] { request("ha.status", Json::object(), render_ha_status); });
+  add(*ha, "switchover", "Hand the active role to the peer cleanly (API: ha.switchover)",
+      [this] { request("ha.switchover", Json::object(), render_ha_switchover); });
   add(app_, "reload", "Re-read the configuration file (API: reload)",
       [this] { request("reload", Json::object(), render_reload); });
 

@@ -395,6 +395,35 @@ void render_reload(const Json& reload, std::ostream& out) {
   out << "reloaded " << text(reload, "config") << " (snapshot generation " << text(reload, "generation") << ")\n";
 }
 
+void render_ha_status(const Json& s, std::ostream& out) {
+  if (!s.value("configured", false)) {
+    out << "not an HA pair (no [peer]); virtual IPs " << (s.value("vip_active", false) ? "held" : "none") << '\n';
+    return;
+  }
+  out << "node " << text(s, "node_id") << " (priority " << text(s, "priority") << "): " << text(s, "role")
+      << (s.value("healthy", false) ? "" : ", unhealthy") << ", epoch " << text(s, "epoch") << ", virtual IPs "
+      << (s.value("vip_active", false) ? "held" : "not held") << '\n';
+  const Json peer = s.value("peer", Json::object());
+  out << "peer node " << text(peer, "node_id") << ": " << (peer.value("alive", false) ? "alive" : "dead") << ", "
+      << text(peer, "role");
+  if (peer.contains("last_heard_ms") && peer["last_heard_ms"].is_number())
+    out << ", last heard " << peer["last_heard_ms"].get<double>() << " ms ago";
+  out << '\n';
+  const Json c = s.value("counters", Json::object());
+  out << "heartbeats: sent " << text(c, "heartbeats_sent") << ", received " << text(c, "heartbeats_received")
+      << ", lost " << text(c, "heartbeats_lost") << ", refused " << text(c, "heartbeats_refused")
+      << "; split brains " << text(c, "split_brains") << '\n';
+  const Json transitions = s.value("transitions", Json::array());
+  if (!transitions.empty()) out << "transitions:\n";
+  for (const Json& t : transitions)
+    out << "  " << text(t, "at_ms") << "  " << text(t, "from") << " -> " << text(t, "to") << "  (" << text(t, "reason")
+        << ", epoch " << text(t, "epoch") << ")\n";
+}
+
+void render_ha_switchover(const Json& result, std::ostream& out) {
+  out << "switchover " << text(result, "result") << ": the peer takes over, this node steps down once it has\n";
+}
+
 void render_log_level(const Json& level, std::ostream& out) { out << "log level " << text(level, "level") << '\n'; }
 
 namespace {

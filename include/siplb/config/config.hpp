@@ -260,6 +260,24 @@ struct RegistrarConfig {
   bool enabled() const { return !domains.empty(); }
 };
 
+// [peer]: the other node of an HA pair. Heartbeats (UDP) and replication (TCP) go between the
+// nodes' own addresses (a management network, or kernel addresses beside the DPDK port); the
+// interfaces' vip is what the active node holds.
+struct PeerConfig {
+  uint32_t node_id = 0;            // this node's id, 1..2^31, unlike the peer's
+  uint32_t priority = 100;         // 0..255, higher is preferred (election at start, split brain)
+  std::optional<net::IpAddress> address;       // this node's address for the pair (listens only there)
+  std::optional<net::IpAddress> peer_address;  // the other node's
+  uint16_t heartbeat_port = 7401;
+  uint16_t replication_port = 7402;
+  std::string key_file;            // shared secret; must not be readable by group or others
+  uint32_t heartbeat_interval_us = 5000;
+  uint32_t dead_time_us = 30000;
+  uint32_t ring = 1u << 20;        // changes buffered for the peer (records)
+  uint32_t line = 0;               // of [peer]
+  bool enabled() const { return node_id != 0; }
+};
+
 struct Config {
   std::string source;  // the file name it was loaded from
   BalancerConfig balancer;
@@ -272,6 +290,7 @@ struct Config {
   ApiConfig api;
   MetricsConfig metrics;
   RegistrarConfig registrar;
+  PeerConfig peer;
   std::vector<SetConfig> sets;  // at least one; each with at least one destination
   // Every resource name the sets and destinations use, in the order first seen (LoadBoard columns).
   std::vector<std::string> resource_names;

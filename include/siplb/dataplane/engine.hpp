@@ -130,6 +130,13 @@ class Engine {
   void release_reply(const Event& event, bool send);
 
   // --- any thread ---
+  // HA: whether this node holds the interfaces' virtual IPs (answers ARP for them, uses them as
+  // its address), and a gratuitous ARP for each, sent by worker 0 at once. Atomics only: the HA
+  // thread calls them on a role change.
+  void set_vip_active(bool active);
+  bool vip_active() const;
+  void announce_vips();
+  bool has_vips() const;
   std::vector<WorkerStatus> workers() const;
   const WorkerCounters& counters(unsigned worker) const;
   std::vector<PortStatus> ports() const;
