@@ -1,7 +1,7 @@
 # Shared setup and teardown of the siplbd end-to-end tests; sourced by each test script.
 #
 # A test script is run (by meson, tests/e2e/meson.build) as
-#   bash tests/e2e/TEST.sh SIPLBD SIPLB_UDP_SEND
+#   bash tests/e2e/TEST.sh SIPLBD SIPLB_UDP_SEND [SIPLB_OPTIONS_PROBER]
 # as root, with SIPLB_TESTDATA in its environment. It calls `e2e_init TAG "$@"` first, which
 #   - skips the test (exit 77, meson's SKIP) when it cannot run here (not root, no sipp, ...);
 #   - picks a lab name unique to this run ("e" TAG PID, at most 8 characters), used for the
@@ -18,6 +18,10 @@
 # Lab addresses (tools/lab.sh): siplbd 10.77.0.1, client 10.77.0.10, servers 10.77.0.11, .12, ...
 # A test that exports LAB_TWO_ARMED=1 before e2e_init gets the servers on a network of their own
 # (10.78.0.11, ...) and siplbd on both: its second port (net_<pmd>1 on the veth "lb2") 10.78.0.1.
+# A test that exports LAB_PAIR=1 before lab_up gets an HA pair (tools/lab.sh): a second siplbd
+# namespace "lbb" (start_siplbd_b; its DPDK address 10.77.0.2, LBB_IP), the pair's kernel
+# addresses LBK_IP (on lb) and LBBK_IP (on lbb), and the virtual IP VIP. The third argument
+# (siplb-options-prober, tools/options_prober.cpp) measures an outage: start_prober, prober_gap.
 
 set -euo pipefail
 
@@ -39,6 +43,10 @@ LB_IP=10.77.0.1
 #                        tests/e2e/fragments.sh for what happens to the fragments siplbd sends.
 E2E_PMD=${E2E_PMD:-af_packet}
 CLIENT_IP=10.77.0.10
+LBB_IP=10.77.0.2      # LAB_PAIR=1: the second balancer's DPDK port
+VIP=10.77.0.100       # LAB_PAIR=1: the pair's virtual IP
+LBK_IP=10.77.0.201    # LAB_PAIR=1: kernel address on lb (heartbeats, replication)
+LBBK_IP=10.77.0.202   # LAB_PAIR=1: kernel address on lbb
 
 SIPLBD=""
 UDP=""
@@ -47,6 +55,12 @@ WORK=""
 SIPLBD_PID=""
 SIPLBD_LOG=""
 SIPLBD_RUNS=0
+PROBER=""
+SIPLBD_B_PID=""
+SIPLBD_B_LOG=""
+SIPLBD_B_RUNS=0
+declare -A PROBER_PID=()  # prober name -> pid
+PROBER_PORT=5090          # the next prober's source port in the client namespace
 E2E_PIDS=()           # background processes started by the test (sipp, listeners)
 declare -A UAS_PID=()  # server number -> sipp pid
 E2E_LAB_UP=0
@@ -90,6 +104,7 @@ e2e_init() {
   shift
   SIPLBD=${1:-}
   UDP=${2:-}
+  PROBER=${3:-}  # siplb-options-prober; optional (start_prober fails without it)
   [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, DPDK af_packet)"
   [ -x "$SIPLBD" ] || fail "siplbd executable '$SIPLBD' not found (argument 1)"
   [ -x "$UDP" ] || fail "siplb-udp-send executable '$UDP' not found (argument 2)"
@@ -112,15 +127,21 @@ e2e_cleanup() {
   trap - EXIT INT TERM
   [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || E2E_FAILED=1
   if [ -n "$SIPLBD_PID" ]; then stop_pid "$SIPLBD_PID" INT; fi
+  if [ -n "$SIPLBD_B_PID" ]; then stop_pid "$SIPLBD_B_PID" INT; fi
   local pid
   for pid in "${E2E_PIDS[@]}"; do stop_pid "$pid"; done
   if [ -n "$LAB" ]; then
     [ "$E2E_LAB_UP" -eq 1 ] && "$LAB_SH" down "$LAB" >/dev/null 2>&1
-    rm -rf "/var/run/dpdk/$LAB"
+    rm -rf "/var/run/dpdk/$LAB" "/var/run/dpdk/${LAB}b"
   fi
   if [ "$E2E_FAILED" -eq 1 ] && [ -n "$WORK" ] && [ -d "$WORK" ]; then
     local f
     for f in "$WORK"/siplbd.*.log; do
+      [ -f "$f" ] || continue
+      echo "---- $(basename "$f") (last 80 lines)"
+      tail -n 80 "$f"
+    done
+    for f in "$WORK"/siplbd-b.*.log; do
       [ -f "$f" ] || continue
       echo "---- $(basename "$f") (last 80 lines)"
       tail -n 80 "$f"
@@ -146,9 +167,10 @@ e2e_terminated() {
   trap - TERM
   echo "e2e: terminated (meson timeout?): the lab is removed in the background" >&2
   if [ -n "$SIPLBD_LOG" ] && [ -f "$SIPLBD_LOG" ]; then tail -n 40 "$SIPLBD_LOG" >&2; fi
+  if [ -n "$SIPLBD_B_LOG" ] && [ -f "$SIPLBD_B_LOG" ]; then tail -n 40 "$SIPLBD_B_LOG" >&2; fi
   if [ -n "$LAB" ]; then
     local keep=${E2E_KEEP:+1}
-    setsid bash -c 'sleep 1; "$0" down "$1" >/dev/null 2>&1; rm -rf "/var/run/dpdk/$1"; [ -n "$3" ] || rm -rf "$2"' \
+    setsid bash -c 'sleep 1; "$0" down "$1" >/dev/null 2>&1; rm -rf "/var/run/dpdk/$1" "/var/run/dpdk/$1b"; [ -n "$3" ] || rm -rf "$2"' \
       "$LAB_SH" "$LAB" "$WORK" "$keep" </dev/null >/dev/null 2>&1 &
   fi
   exit 143
@@ -283,6 +305,81 @@ stop_siplbd() {
   rm -rf "/var/run/dpdk/$LAB"
   grep -q '^probes: sent' "$SIPLBD_LOG" || fail "siplbd did not print its counters at exit"
 }
+
+# --- the HA pair (LAB_PAIR=1): the second siplbd, "B", in the lbb namespace ---------------------
+# start_siplbd_b CONFIG: siplbd B (its DPDK port net_<pmd>0 on the veth "lbb", --file-prefix
+# ${LAB}b), its output in $SIPLBD_B_LOG ($WORK/siplbd-b.N.log); waits until it runs. CONFIG gets
+# a [store] and an [api] of B's own ($WORK/store-b, $WORK/siplbd-b.sock) when it has none.
+siplbd_b_alive() { [ -n "$SIPLBD_B_PID" ] && kill -0 "$SIPLBD_B_PID" 2>/dev/null; }
+siplbd_b_running() {
+  siplbd_b_alive || fail "siplbd B exited early (see its log)"
+  grep -qs "^siplbd: running" "$SIPLBD_B_LOG"
+}
+start_siplbd_b() {
+  local config=$1
+  [ "$E2E_PMD" != tap ] || fail "start_siplbd_b needs E2E_PMD af_packet or af_xdp"
+  [ "${LAB_TWO_ARMED:-0}" != 1 ] || fail "start_siplbd_b: the second balancer has no lb2 (LAB_TWO_ARMED)"
+  ip netns list | grep -q "^$LAB-lbb\b" || fail "start_siplbd_b: no namespace $LAB-lbb (export LAB_PAIR=1 before lab_up)"
+  grep -q '^\[store\]' "$config" || printf '\n[store]\ndir = "%s"\ndurability = "sync"\n' "$WORK/store-b" >>"$config"
+  grep -q '^\[api\]' "$config" || printf '\n[api]\nsocket = "%s"\n' "$WORK/siplbd-b.sock" >>"$config"
+  SIPLBD_B_RUNS=$((SIPLBD_B_RUNS + 1))
+  SIPLBD_B_LOG=$WORK/siplbd-b.$SIPLBD_B_RUNS.log
+  rm -rf "/var/run/dpdk/${LAB}b"
+  ip netns exec "$LAB-lbb" "$SIPLBD" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${LAB}b" \
+    --vdev "net_${E2E_PMD}0,iface=lbb" -- --config "$config" >"$SIPLBD_B_LOG" 2>&1 &
+  SIPLBD_B_PID=$!
+  wait_until 30 "siplbd B to start" siplbd_b_running
+}
+# stop_siplbd_b: as stop_siplbd, for B (its counters stay in $SIPLBD_B_LOG).
+stop_siplbd_b() {
+  [ -n "$SIPLBD_B_PID" ] || return 0
+  siplbd_b_alive || fail "siplbd B is no longer running (crashed?)"
+  stop_pid "$SIPLBD_B_PID" INT
+  SIPLBD_B_PID=""
+  rm -rf "/var/run/dpdk/${LAB}b"
+  grep -q '^probes: sent' "$SIPLBD_B_LOG" || fail "siplbd B did not print its counters at exit"
+}
+
+# start_prober NAME DURATION_MS [PROBER ARGS...]: siplb-options-prober in the client namespace,
+# in the background, an OPTIONS every 5 ms to "$VIP:5060" (PROBER_TO overrides) from a port of
+# its own (5090, 5091, ...), gaps over 50 ms listed; its output in $WORK/prober-NAME.out. It ends
+# by itself after DURATION_MS (or on SIGTERM: stop_prober NAME) and then prints its results.
+start_prober() {
+  local name=$1 duration=$2
+  shift 2
+  [ -n "$PROBER" ] && [ -x "$PROBER" ] || fail "siplb-options-prober executable '$PROBER' not found (argument 3)"
+  local port=$PROBER_PORT
+  PROBER_PORT=$((PROBER_PORT + 1))
+  rm -f "$WORK/prober-$name.ready"
+  ip netns exec "$LAB-c" "$PROBER" --from "$CLIENT_IP:$port" --to "${PROBER_TO:-$VIP:5060}" \
+    --duration-ms "$duration" --gaps-over-ms 50 --ready-file "$WORK/prober-$name.ready" "$@" \
+    >"$WORK/prober-$name.out" 2>&1 &
+  PROBER_PID[$name]=$!
+  E2E_PIDS+=("$!")
+}
+# wait_prober_ready NAME [SECONDS]: until the prober's first answer.
+wait_prober_ready() {
+  wait_until "${2:-15}" "the first answer to prober $1" test -f "$WORK/prober-$1.ready"
+}
+# wait_prober NAME [SECONDS]: until the prober has ended (its duration, plus its 300 ms linger).
+wait_prober() {
+  wait_pid "${PROBER_PID[$1]}" "${2:-60}" "prober $1 to end"
+}
+# stop_prober NAME: ends it now (SIGTERM); it still prints its results.
+stop_prober() {
+  stop_pid "${PROBER_PID[$1]}"
+}
+# prober_value NAME KEY: a value the ended prober printed (sent, answered, longest_gap_ms,
+# gap_start_ms, tail_gap_ms, ...; tools/options_prober.cpp); fails the test when it is missing.
+prober_value() {
+  local v
+  v=$(awk -v k="$2" '$1 == k {print $2}' "$WORK/prober-$1.out" 2>/dev/null)
+  [ -n "$v" ] || fail "prober $1 printed no $2 (still running? see $WORK/prober-$1.out)"
+  echo "$v"
+}
+# prober_gap NAME: its longest_gap_ms (ms between consecutive answered probes; -1: no answer).
+# An outage still going on at its end is not in it but in tail_gap_ms: check that too.
+prober_gap() { prober_value "$1" longest_gap_ms; }
 
 # The current state of every destination: the last line siplbd printed for each.
 destination_state() {  # URI -> state ("" when never printed)
