@@ -273,6 +273,9 @@ int run_siplbd(int argc, char** argv) {
     hs.local_port = peer_config.heartbeat_port;
     hs.peer_address = net::format_ip(*peer_config.peer_address);
     hs.peer_port = peer_config.heartbeat_port;
+    // The HA thread shares the main lcore's core with the control threads: real-time priority lets
+    // it send and judge heartbeats on time whatever else runs there (EPERM is reported, not fatal).
+    hs.realtime_priority = 10;
     dataplane::Engine* eng = engine.get();
     hs.on_role_event = [eng, &control_io, &plane](const ha::RoleEvent& event) {
       const bool active = event.to == ha::Role::active;
