@@ -229,6 +229,15 @@ class SiplbctlTest : public ::testing::Test {
                              {"replaced", 0}, {"expired", 3}, {"permanent", 1}, {"over_limit", 0},
                              {"not_served", 0}, {"table_full", 0}});
     });
+    answer("ha.status", [](const Json&) {
+      return Reply::success(Json::parse(R"({"configured": true, "node_id": 1, "priority": 200, "role": "active",
+        "healthy": true, "epoch": 3, "vip_active": true, "switchover": "none",
+        "peer": {"alive": true, "role": "backup", "node_id": 2, "priority": 100, "last_heard_ms": 2.5},
+        "counters": {"heartbeats_sent": 900, "heartbeats_received": 880, "heartbeats_lost": 3,
+                     "heartbeats_refused": 0, "split_brains": 1, "send_errors": 0, "max_wakeup_delay_us": 120},
+        "transitions": [{"at_ms": 1796541576219, "from": "joining", "to": "active", "reason": "startup", "epoch": 1}]})"));
+    });
+    answer("ha.switchover", [](const Json&) { return Reply::success({{"result", "started"}}); });
     answer("subscribers.reload", [this](const Json&) {
       if (fail_subscribers_)
         return Reply::failure("failed", "", "subscribers not reloaded, the running table stays: /etc/siplb/subscriber:4: "
@@ -475,6 +484,10 @@ std::vector<Case> every_command() {
         "permanent   1", "table_full  0"}},
       {{"subscribers", "reload"}, "subscribers.reload", Json::object(),
        {"reloaded 42 subscribers from /etc/siplb/subscriber"}},
+      {{"ha", "status"}, "ha.status", Json::object(),
+       {"node 1 (priority 200): active, epoch 3, virtual IPs held", "peer node 2: alive, backup, last heard 2.5 ms ago",
+        "split brains 1", "joining -> active  (startup, epoch 1)"}},
+      {{"ha", "switchover"}, "ha.switchover", Json::object(), {"switchover started"}},
       // usrloc names (OpenSIPS MI, Kamailio RPC); the table name is optional and ignored
       {{"ul_show_contact", "location", "alice@example.com"}, "reg.lookup", {{"aor", "alice@example.com"}},
        {"alice@example.com: 2 contacts"}},
