@@ -131,6 +131,7 @@ void Runner::run() {
   const auto interval = settings_.machine.timing.interval;
   Time next_send = Clock::now();  // announce ourselves at once
   Time next_health = next_send + interval;
+  Time judge_from = next_send;  // see the stall rule below
   pollfd fds[2] = {{socket_->fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   while (!stopping_.load(std::memory_order_acquire)) {
     drain_socket();
@@ -145,7 +146,7 @@ void Runner::run() {
       healthy_ = settings_.healthy ? settings_.healthy() : true;
       next_health = now + interval;
     }
-    handle(machine_->tick(now, healthy_));
+    if (now >= judge_from) handle(machine_->tick(now, healthy_));
 
     if (send_now_ || now >= next_send) {
       send_heartbeat(false);
@@ -155,14 +156,24 @@ void Runner::run() {
     }
     publish();
 
-    const Time wake_at = std::min({next_send, next_health, machine_->next_deadline()});
+    const Time wake_at =
+        std::min({next_send, next_health, std::max(judge_from, machine_->next_deadline())});
     const timespec timeout = until(wake_at, Clock::now());
     fds[0].revents = fds[1].revents = 0;
-    const int ready = ppoll(fds, 2, &timeout, nullptr);
-    if (ready == 0) {
-      const auto late =
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - wake_at);
+    ppoll(fds, 2, &timeout, nullptr);
+    // Stall rule: a wake-up later than an interval means this thread was kept off the CPU (or
+    // the whole machine was frozen). The peer's silence during that time may be ours too (one
+    // host, one hypervisor), so the timers wait one more interval for what the peer sends once it
+    // runs again. A heartbeat arriving meanwhile is still taken at once; a real death is detected
+    // one interval later, and only after such a stall.
+    const Time woke = Clock::now();
+    if (woke > wake_at) {
+      const auto late = std::chrono::duration_cast<std::chrono::microseconds>(woke - wake_at);
       local_.max_wakeup_delay = std::max(local_.max_wakeup_delay, late);
+      if (late >= interval) {
+        ++local_.late_wakeups;
+        judge_from = woke + interval;
+      }
     }
   }
   if (leave_gracefully_.load()) {

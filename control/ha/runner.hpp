@@ -14,7 +14,9 @@
 // deadline (ppoll with a nanosecond timeout on the socket and an eventfd), or when a datagram or a
 // request arrives. Each wake-up first reads every queued datagram and only then checks the timers:
 // a thread kept off its core for a while judges the peer on what arrived meanwhile, rather than
-// declaring it dead because it did not look.
+// declaring it dead because it did not look. After a wake-up later than an interval (this thread,
+// or the whole machine, was stalled) the timers wait one more interval before judging, so that a
+// stall both nodes shared (one host) is not taken for the peer's death.
 #pragma once
 
 #include <atomic>
@@ -43,18 +45,22 @@ struct RunnerSettings {
   uint16_t local_port = 0;    // 0: an ephemeral port (tests)
   std::string peer_address;
   uint16_t peer_port = 0;
-  // This node's health (e.g. its DPDK links are up, its gateway answers), called on the HA thread
-  // once per heartbeat interval: it must return at once (read an atomic that another thread
-  // maintains; never probe the network here). Empty: always healthy.
+  // This node's health (e.g. its DPDK links are up, its gateway answers): called once by start()
+  // and then on the HA thread once per heartbeat interval, so it must return at once (read an
+  // atomic that another thread maintains; never probe the network here). Empty: always healthy.
   std::function<bool()> healthy;
   // Every role change, and the split-brain win (role unchanged, resync_required), called on the HA
   // thread as it happens. It must be quick and never block: flip the dataplane's atomic, queue the
-  // gratuitous ARPs, and hand logging to another thread. Exceptions are caught and counted.
+  // gratuitous ARPs, and hand logging to another thread. Exceptions are caught and counted. It
+  // must not call switchover() (that waits for the HA thread, which is busy calling it).
   std::function<void(const RoleEvent&)> on_role_event;
-  // SCHED_FIFO priority (1-99) for the HA thread; 0 keeps the normal scheduler. Not needed for the
-  // default timing (see state_machine.hpp); failing to get it (EPERM) is reported in status, not
-  // fatal.
-  int realtime_priority = 0;
+  // SCHED_FIFO priority (1-99) for the HA thread; 0 keeps the normal scheduler. On by default: on
+  // the 2-vCPU development VM at load 3.5, a normal-priority HA thread was kept waiting up to
+  // 146 ms (11 false takeovers in 30 s with the default timing), a SCHED_FIFO one at most 4 ms
+  // (one whole-vCPU freeze of about 100 ms aside, which no priority helps). The thread sleeps
+  // between heartbeats and works microseconds at a time, so it cannot starve the core. Without
+  // the permission (no CAP_SYS_NICE / RLIMIT_RTPRIO), it runs normally and status() says why.
+  int realtime_priority = 10;
   std::size_t history = 32;  // role events kept for status()
 };
 
@@ -83,6 +89,8 @@ struct Status {
   // How late the HA thread woke after its timer, the largest seen: the scheduling delay the dead
   // time has to absorb on this machine.
   std::chrono::microseconds max_wakeup_delay{0};
+  // Wake-ups later than an interval; after each, the timers wait one more interval (runner.cpp).
+  uint64_t late_wakeups = 0;
   bool realtime = false;
   std::string last_error;  // the last send/receive/scheduling problem, empty if none
   std::vector<Transition> transitions;  // oldest first, at most settings.history
@@ -110,7 +118,10 @@ class Runner {
   // stopped or does not answer within a second.
   SwitchoverResult switchover();
 
+  // The role as of the last role event (set before on_role_event is called).
   Role role() const { return role_.load(std::memory_order_acquire); }
+  // A copy of what the HA thread published at its last wake-up: it may trail role() by the
+  // microseconds between a role event and the end of that wake-up.
   Status status() const;
   uint16_t local_port() const;
 

@@ -79,6 +79,9 @@ Output StateMachine::on_datagram(std::span<const uint8_t> datagram, Time now) {
     }
     if (h.boot_id == peer_.boot_id) {
       counters_.heartbeats_lost += h.counter - peer_.counter - 1;
+      counters_.longest_heartbeat_gap =
+          std::max(counters_.longest_heartbeat_gap,
+                   std::chrono::nanoseconds(now - peer_.last_heard));
     } else {
       ++counters_.peer_restarts;
     }

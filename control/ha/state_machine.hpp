@@ -147,6 +147,9 @@ struct MachineCounters {
   uint64_t switchovers_started = 0;
   uint64_t switchovers_completed = 0;
   uint64_t switchovers_failed = 0;   // timed out or aborted
+  // The longest time between two accepted heartbeats of one peer incarnation: how close to the
+  // dead time this pair runs (a gap past the dead time was a takeover, real or false).
+  std::chrono::nanoseconds longest_heartbeat_gap{0};
 };
 
 class StateMachine {
