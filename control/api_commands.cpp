@@ -523,7 +523,7 @@ Reply ControlPlane::command(const std::string& name, const Json& args) {
     if (!engine_.find_dialog(key, d)) return Reply::failure(api::code::not_found, "args.id", "no live dialog " + id);
     if (name == "dialogs.show") return Reply::success(dialog_json(d));
     if (!engine_.end_dialog(key)) return Reply::failure(api::code::not_found, "args.id", "dialog " + id + " ended meanwhile");
-    store_.erase_dialog(key.call_id_hash, key.caller_tag_hash);
+    erase_dialog(key);
     return Reply::success({{"ended", id},
                            {"note", "nothing was sent to either side (no BYE yet); the capacity it held on " +
                                         destination_at(d.destination).uri + " is free"}});

@@ -148,8 +148,8 @@ void ControlPlane::tick() {
     }
     std::fflush(stdout);
   }
-  if (engine_.tracks_dialogs() && engine_.sweep_dialogs(swept_) > 0)
-    for (const auto& d : swept_) store_.erase_dialog(d.key.call_id_hash, d.key.caller_tag_hash);
+  if (engine_.tracks_dialogs() && owns_timers() && engine_.sweep_dialogs(swept_) > 0)
+    for (const auto& d : swept_) erase_dialog(d.key);
   engine_.quiescent();  // no dialog slot or snapshot held across ticks
 }
 

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/api_server.hpp"
@@ -25,6 +26,7 @@
 #include "siplb/config/config.hpp"
 #include "siplb/dataplane/engine.hpp"
 #include "siplb/registrar/binding.hpp"
+#include "control/replication/record.hpp"
 #include "store/store.hpp"
 
 namespace siplb::auth {
@@ -33,6 +35,10 @@ class SubscriberTable;
 namespace siplb::control::ha {
 class Runner;
 struct RoleEvent;
+}
+namespace siplb::control::replication {
+class Channel;
+struct Record;
 }
 
 namespace siplb::control {
@@ -67,6 +73,17 @@ class ControlPlane {
   void set_api_counters(const api::ApiServer* server) { api_server_ = server; }
   // The HA pair's runner (null without [peer]); its role events, posted to the control thread.
   void set_ha(ha::Runner* runner) { ha_ = runner; }
+  // The replication channel to the peer (null without [peer]) and this node's id in its versions.
+  void set_replication(replication::Channel* channel, uint32_t node_id) {
+    channel_ = channel;
+    node_id_ = node_id;
+  }
+  // The channel's receiver side, on the control thread.
+  void apply_replicated(const replication::Record& record);
+  void replication_sync_begin(bool peer_is_active);
+  void replication_sync_end(bool completed, uint64_t records);
+  // Whether this node does the timer-driven work (expiry sweeps): alone, or the active one.
+  bool owns_timers() const;
   void on_role_event(const ha::RoleEvent& event);
   // How other threads (the store's writer) hand work back to the control thread.
   void set_poster(std::function<void(std::function<void()>)> post) { post_ = std::move(post); }
@@ -106,6 +123,17 @@ class ControlPlane {
   void sweep_bindings();
   bool load_subscribers(const config::Config& cfg, std::string& error);
 
+  // --- replication (replication_control.cpp) ---
+  replication::Version next_version();
+  // Sends a change to the peer (value null: an erase).
+  void replicate(replication::Kind kind, std::string_view key, const std::string* value);
+  bool accept_version(replication::Kind kind, std::string_view key, const replication::Version& incoming);
+  void apply_replicated_binding(const replication::Record& record);
+  void apply_replicated_dialog(const replication::Record& record);
+  bool dialog_view_of(const store::DialogRecord& record, dataplane::DialogView& out) const;
+  void erase_dialog(const dataplane::DialogKey& key);  // from the store and the peer
+  api::Json replication_json() const;
+
   // --- HA pair (ha_control.cpp) ---
   void reannounce_vips();
   api::Json ha_status_json() const;
@@ -143,6 +171,15 @@ class ControlPlane {
   ha::Runner* ha_ = nullptr;
   std::vector<std::chrono::steady_clock::time_point> reannounce_at_;  // gratuitous ARPs still due
   uint64_t role_changes_ = 0;
+  replication::Channel* channel_ = nullptr;
+  uint32_t node_id_ = 0;
+  uint64_t clock_ = 0;          // the hybrid clock of versions
+  uint64_t last_appended_ = 0;  // sequence of the last record sent to the peer
+  std::unordered_map<std::string, replication::Version> versions_;  // kind + key -> newest held
+  uint64_t replication_applied_ = 0;
+  uint64_t replication_stale_ = 0;
+  uint64_t replication_undecodable_ = 0;
+  uint64_t syncs_received_ = 0;
   uint64_t split_brains_ = 0;
   // Registrar: the subscribers digest authentication checks (attached to every snapshot), the
   // REGISTER replies waiting for the store, scratch for persisting one AoR.

@@ -15,6 +15,7 @@
 #include "api/api_server.hpp"
 #include "api/metrics_server.hpp"
 #include "control/ha/runner.hpp"
+#include "control/replication/channel.hpp"
 #include "control/replication/frame_auth.hpp"
 #include "control_plane.hpp"
 #include "siplb/config/config.hpp"
@@ -255,6 +256,7 @@ int run_siplbd(int argc, char** argv) {
   // on the dataplane at once (atomics); the control thread only logs and counts the change. A
   // node without [peer] holds its VIPs (if any) from the start.
   std::unique_ptr<ha::Runner> ha_runner;
+  std::unique_ptr<replication::Channel> channel;
   if (peer_config.enabled()) {
     std::string key_error;
     std::optional<std::string> key = replication::load_key(peer_config.key_file, key_error);
@@ -290,6 +292,56 @@ int run_siplbd(int argc, char** argv) {
       return 1;
     }
     plane.set_ha(ha_runner.get());
+
+    // Replication: the peer's records are applied on the control thread; a full sync for the
+    // peer reads a RocksDB snapshot on the channel's sync thread, and only the active node gives
+    // one (a backup's state is not the truth).
+    replication::Settings rs;
+    rs.node_id = peer_config.node_id;
+    rs.peer_node_id = peer_config.peer_node_id;
+    rs.listen_address = net::format_ip(*peer_config.address);
+    rs.listen_port = peer_config.replication_port;
+    rs.peer_address = net::format_ip(*peer_config.peer_address);
+    rs.peer_port = peer_config.replication_port;
+    rs.key = *key;
+    rs.ring_capacity = peer_config.ring;
+    replication::Handlers handlers;
+    handlers.apply = [&plane](const replication::Record& r) { plane.apply_replicated(r); };
+    handlers.sync_begin = [&plane](const replication::SyncStart&) { plane.replication_sync_begin(!plane.owns_timers()); };
+    handlers.sync_end = [&plane](bool completed, uint64_t records) { plane.replication_sync_end(completed, records); };
+    handlers.post_to_control = [&control_io](std::function<void()> work) { asio::post(control_io, std::move(work)); };
+    handlers.snapshot = [st = store.get(), runner = ha_runner.get(), node = peer_config.node_id] {
+      replication::Snapshot snapshot;
+      std::shared_ptr<store::SnapshotReader> reader;
+      if (runner->role() == ha::Role::active) reader = st->open_snapshot();
+      if (!reader) {
+        snapshot.next = [](replication::Record&) { return false; };
+        return snapshot;
+      }
+      snapshot.total_records = reader->estimated_total();
+      snapshot.next = [reader, node](replication::Record& out) {
+        store::SnapshotFamily family;
+        std::string_view key, value;
+        while (reader->next(family, key, value)) {
+          if (family == store::SnapshotFamily::destinations) continue;  // not replicated yet
+          const auto kind =
+              family == store::SnapshotFamily::dialogs ? replication::Kind::dialog : replication::Kind::binding;
+          out = replication::Record::put(kind, std::string(key), std::string(value), {0, node});
+          return true;
+        }
+        return false;
+      };
+      return snapshot;
+    };
+    channel = replication::Channel::create(std::move(rs), std::move(handlers), error);
+    if (!channel) {
+      std::fprintf(stderr, "siplbd: %s:%u: [peer] replication: %s\n", config_source.c_str(), peer_config.line,
+                   error.c_str());
+      ha_runner->stop(ha::Runner::StopMode::silent);
+      engine->detach_control_thread();
+      return 1;
+    }
+    plane.set_replication(channel.get(), peer_config.node_id);
     std::printf("siplbd: ha: node %u (priority %u) with peer %s, heartbeats every %u us, dead after %u us\n",
                 peer_config.node_id, peer_config.priority, net::format_ip(*peer_config.peer_address).c_str(),
                 peer_config.heartbeat_interval_us, peer_config.dead_time_us);
@@ -326,6 +378,8 @@ int run_siplbd(int argc, char** argv) {
   // store writes what it holds, EAL goes last (with the engine).
   // A graceful stop tells the peer to take over at once.
   if (ha_runner) ha_runner->stop(ha::Runner::StopMode::graceful);
+  plane.set_replication(nullptr, 0);
+  channel.reset();  // its posted callbacks do nothing after this
   if (api_server) api_server->stop();
   if (metrics) metrics->stop();
   api_work.reset();

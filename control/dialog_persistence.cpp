@@ -39,6 +39,15 @@ void ControlPlane::persist_dialog(const dataplane::DialogView& d, uint64_t tsc) 
   r.created_unix_ms = unix_ms_of(d.created_tsc);
   r.last_activity_unix_ms = unix_ms_of(tsc);
   store_.put_dialog(r);
+  if (channel_) {
+    const std::string value = store::encode_dialog_value(r);
+    replicate(replication::Kind::dialog, store::encode_dialog_key(r.call_id_hash, r.caller_tag_hash), &value);
+  }
+}
+
+void ControlPlane::erase_dialog(const dataplane::DialogKey& key) {
+  store_.erase_dialog(key.call_id_hash, key.caller_tag_hash);
+  if (channel_) replicate(replication::Kind::dialog, store::encode_dialog_key(key.call_id_hash, key.caller_tag_hash), nullptr);
 }
 
 void ControlPlane::handle_event(const dataplane::Event& e) {
@@ -56,7 +65,7 @@ void ControlPlane::handle_event(const dataplane::Event& e) {
       break;
     }
     case dataplane::EventKind::dialog_ended:
-      store_.erase_dialog(e.dialog.key.call_id_hash, e.dialog.key.caller_tag_hash);
+      erase_dialog(e.dialog.key);
       break;
     case dataplane::EventKind::probe_answer:
     case dataplane::EventKind::binding_changed:

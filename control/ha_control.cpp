@@ -42,6 +42,8 @@ void ControlPlane::on_role_event(const ha::RoleEvent& event) {
   }
 }
 
+bool ControlPlane::owns_timers() const { return !ha_ || ha_->role() == ha::Role::active; }
+
 void ControlPlane::reannounce_vips() {
   if (reannounce_at_.empty()) return;
   const auto now = std::chrono::steady_clock::now();
@@ -96,6 +98,7 @@ Json ControlPlane::ha_status_json() const {
   }
   out["transitions"] = transitions;
   if (!s.last_error.empty()) out["last_error"] = s.last_error;
+  out["replication"] = replication_json();
   return out;
 }
 

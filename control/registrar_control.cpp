@@ -19,10 +19,12 @@ void ControlPlane::persist_binding(int32_t position) {
   const std::string_view key = binding_scratch_.key.view();
   if (binding_scratch_.count == 0) {
     store_.erase_binding(key);
+    replicate(replication::Kind::binding, key, nullptr);
   } else {
     binding_bytes_.clear();  // encode appends
     registrar::encode_aor_state(binding_scratch_, binding_bytes_);
     store_.put_binding(key, binding_bytes_);
+    replicate(replication::Kind::binding, key, &binding_bytes_);
   }
   engine_.binding_persisted(position, version);
 }
@@ -52,7 +54,8 @@ void ControlPlane::release_waiting_replies() {
 }
 
 void ControlPlane::sweep_bindings() {
-  if (!engine_.serves_registrar()) return;
+  // The active node expires bindings and tells the peer; a backup waits for those records.
+  if (!engine_.serves_registrar() || !owns_timers()) return;
   swept_bindings_.clear();
   bindings_expired_ += engine_.sweep_bindings(wall_clock_ms(), swept_bindings_);
   for (int32_t position : swept_bindings_) persist_binding(position);

@@ -97,6 +97,13 @@ std::string encode_dialog_key(uint64_t call_id_hash, uint64_t caller_tag_hash) {
   return key;
 }
 
+bool decode_dialog_key(std::string_view key, uint64_t& call_id_hash, uint64_t& caller_tag_hash) {
+  if (key.size() != kDialogKeySize) return false;
+  call_id_hash = read_big_endian(key.substr(0, 8));
+  caller_tag_hash = read_big_endian(key.substr(8, 8));
+  return true;
+}
+
 std::string encode_dialog_value(const DialogRecord& r) {
   std::string out;
   out.reserve(32 + r.destination.size() + r.resources.size() * 8);

@@ -46,6 +46,8 @@ inline constexpr uint8_t kDialogRecordVersion = 1;
 inline constexpr std::size_t kDialogKeySize = 16;
 
 std::string encode_dialog_key(uint64_t call_id_hash, uint64_t caller_tag_hash);
+// The two hashes of a key; false when it is not kDialogKeySize octets.
+bool decode_dialog_key(std::string_view key, uint64_t& call_id_hash, uint64_t& caller_tag_hash);
 // The value only: the key carries the two hashes.
 std::string encode_dialog_value(const DialogRecord& record);
 // nullopt when the key is not 16 bytes or the value is truncated, has an unknown record version,

@@ -320,6 +320,18 @@ std::size_t Store::count_dialogs() {
   return static_cast<std::size_t>(keys);
 }
 
+std::unique_ptr<SnapshotReader> Store::open_snapshot() {
+  if (!database_) return nullptr;
+  flush();  // a change queued before this call is in the snapshot
+  uint64_t total = 0;
+  for (Family f : {Family::dialogs, Family::destinations, Family::bindings}) {
+    uint64_t keys = 0;
+    database_->db().GetIntProperty(database_->family(f), "rocksdb.estimate-num-keys", &keys);
+    total += keys;
+  }
+  return std::make_unique<SnapshotReader>(*database_, total);
+}
+
 StoreStats Store::stats() const {
   StoreStats copy;
   {

@@ -36,6 +36,7 @@
 
 #include "dialog_record.hpp"
 #include "rate_limited_log.hpp"
+#include "snapshot_reader.hpp"
 
 namespace siplb::control::store {
 
@@ -114,6 +115,10 @@ class Store {
   // erases are only reconciled by compaction, so it can be off by those made since. Exact right
   // after puts of new keys. 0 in memory mode.
   std::size_t count_dialogs();
+
+  // Writes everything queued so far, then opens a consistent read of the replicated families (an
+  // HA full sync). nullptr in memory mode. Any thread but a when_written callback's.
+  std::unique_ptr<SnapshotReader> open_snapshot();
 
   StoreStats stats() const;
   Durability durability() const { return settings_.durability; }

@@ -741,17 +741,22 @@ bool Loader::load_peer(const toml::Table& t) {
   const Section s{"[peer]", "peer.", t.line};
   PeerConfig& p = config_.peer;
   p.line = t.line;
-  if (!check_keys(s, t, {"node_id", "priority", "address", "peer_address", "heartbeat_port", "replication_port",
-                         "key_file", "heartbeat_interval_us", "dead_time_us", "ring"}) ||
-      !get_uint(s, t, "node_id", 1, 0x7fffffff, p.node_id) || !get_uint(s, t, "priority", 0, 255, p.priority) ||
+  if (!check_keys(s, t, {"node_id", "peer_node_id", "priority", "address", "peer_address", "heartbeat_port",
+                         "replication_port", "key_file", "heartbeat_interval_us", "dead_time_us", "ring"}) ||
+      !get_uint(s, t, "node_id", 1, 0x7fffffff, p.node_id) ||
+      !get_uint(s, t, "peer_node_id", 1, 0x7fffffff, p.peer_node_id) ||
+      !get_uint(s, t, "priority", 0, 255, p.priority) ||
       !get_uint(s, t, "heartbeat_port", 1, 65535, p.heartbeat_port) ||
       !get_uint(s, t, "replication_port", 1, 65535, p.replication_port) ||
       !get_uint(s, t, "heartbeat_interval_us", 500, 1000000, p.heartbeat_interval_us) ||
       !get_uint(s, t, "dead_time_us", 1000, 10000000, p.dead_time_us) ||
       !get_uint(s, t, "ring", 1024, 1u << 26, p.ring))
     return false;
-  for (const char* key : {"node_id", "address", "peer_address", "key_file"})
+  for (const char* key : {"node_id", "peer_node_id", "address", "peer_address", "key_file"})
     if (t.find(key) == nullptr) return fail(t.line, s.prefix + key + " is required in [peer]");
+  if (p.node_id == p.peer_node_id)
+    return fail(t.find("peer_node_id")->line, s.prefix + "peer_node_id must differ from node_id (" +
+                                                  std::to_string(p.node_id) + ")");
   for (auto [key, out] : {std::pair{"address", &p.address}, std::pair{"peer_address", &p.peer_address}}) {
     std::string text;
     const toml::Value* v = nullptr;

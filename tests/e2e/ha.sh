@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# e2e (n): the HA pair's virtual IP. Two siplbd (A in namespace lb, priority 200; B in lbb,
+# e2e (n): the HA pair: the virtual IP and replication. Two siplbd (A in namespace lb, priority 200; B in lbb,
 # priority 100) share the VIP 10.77.0.100 and send each other heartbeats every 5 ms over their
 # kernel addresses beside the DPDK ports (dead after 30 ms). A client sends OPTIONS to the VIP
 # every 5 ms (siplb-options-prober; siplbd answers an OPTIONS addressed to itself) and the outage
 # is the longest gap between two answered probes, printed for each event:
 #   - A starts alone and takes the VIP; B joins as backup;
-#   - A is killed with SIGKILL: B takes the VIP (gratuitous ARP) and answers;
-#   - A comes back: it joins as backup, no failback;
+#   - 200 users register through the VIP (A) and the operator adds one: B holds all 201;
+#   - A is killed with SIGKILL: B takes the VIP (gratuitous ARP) and answers, and routes to a
+#     user registered through A;
+#   - A comes back: it joins as backup, no failback, and catches up (a full sync from B, then a
+#     delete made on B);
 #   - siplbctl ha switchover on B: A takes over cleanly, B steps down;
 #   - A's link is cut: B takes over; the link comes back: both were active, exactly one stays.
 # The outages are printed, and checked only against a bound far above the 50 ms target (a timed
@@ -20,7 +23,7 @@ SANITY_MS=${E2E_HA_SANITY_MS:-3000}
 lab_up 1
 head -c 32 /dev/urandom | base64 >"$WORK/peer.key"
 chmod 600 "$WORK/peer.key"
-# pair_config FILE ADDRESS NODE PRIORITY OWN_KERNEL PEER_KERNEL
+# pair_config FILE ADDRESS NODE PRIORITY OWN_KERNEL PEER_KERNEL PEER_NODE
 pair_config() {
   cat >"$1" <<EOF
 [[interface]]
@@ -40,16 +43,22 @@ id = 1
 uri = "$(server_uri 1)"
 state = "active"
 
+[registrar]
+domains = ["load.example.com"]
+aors = 4096
+contacts = 4096
+
 [peer]
 node_id = $3
+peer_node_id = $7
 priority = $4
 address = "$5"
 peer_address = "$6"
 key_file = "$WORK/peer.key"
 EOF
 }
-pair_config "$WORK/a.toml" "$LB_IP" 1 200 "$LBK_IP" "$LBBK_IP"
-pair_config "$WORK/b.toml" "$LBB_IP" 2 100 "$LBBK_IP" "$LBK_IP"
+pair_config "$WORK/a.toml" "$LB_IP" 1 200 "$LBK_IP" "$LBBK_IP" 2
+pair_config "$WORK/b.toml" "$LBB_IP" 2 100 "$LBBK_IP" "$LBK_IP" 1
 ctl_a() { "$SIPLBCTL" --socket "$WORK/siplbd.sock" "$@"; }
 ctl_b() { "$SIPLBCTL" --socket "$WORK/siplbd-b.sock" "$@"; }
 role_of() { "$SIPLBCTL" --socket "$1" --json ha status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["role"])' 2>/dev/null; }
@@ -73,6 +82,29 @@ wait_until 10 "A to take the VIP" role_is "$A_SOCK" active
 start_siplbd_b "$WORK/b.toml"
 wait_until 10 "B to join as backup" role_is "$B_SOCK" backup
 log "A active, B backup"
+
+# Replication: registrations through the VIP (A) and an operator's binding appear on B.
+ip netns exec "$LAB-s1" "$PROBER" --answer "$(server_ip 1):5060" >"$WORK/answer1.out" 2>&1 &
+E2E_PIDS+=("$!")
+(cd "$WORK" && timeout -k 5 60 ip netns exec "$LAB-c" sipp -sf "$REPO/tests/e2e/scenarios/register_load.xml" "$VIP:5060" \
+  -i "$CLIENT_IP" -p 5070 -m 200 -r 200 -key expires 3600 -nostdin -timeout 30 >"$WORK/register.out" 2>&1) ||
+  fail "sipp registrations through the VIP failed: $(tail -5 "$WORK/register.out")"
+ctl_a reg add sip:zed@load.example.com "sip:zed@$(server_ip 1):5060" >/dev/null || fail "reg add zed on A"
+aors_of() { "$SIPLBCTL" --socket "$1" --json reg count | python3 -c 'import json,sys; print(json.load(sys.stdin)["aors"])'; }
+aors_are() { [ "$(aors_of "$1")" = "$2" ]; }
+wait_until 10 "B to hold A's 201 AoRs" aors_are "$B_SOCK" 201
+log "replication: A's 201 AoRs (200 registered through the VIP, 1 added by the operator) are on B"
+# An OPTIONS to a registered user through the VIP: routed to the user's binding (server 1 answers).
+printf '%s\r\n' "OPTIONS sip:zed@load.example.com SIP/2.0" "Via: SIP/2.0/UDP $CLIENT_IP:5060;branch=z9hG4bK-zed-NN" \
+  "From: <sip:c@$CLIENT_IP>;tag=z1" "To: <sip:zed@load.example.com>" "Call-ID: zed-NN@$CLIENT_IP" "CSeq: 1 OPTIONS" \
+  "Max-Forwards: 70" "Content-Length: 0" "" >"$WORK/zed.sip"
+options_zed() {  # TAG: the reply's first line
+  sed "s/NN/$1/g" "$WORK/zed.sip" >"$WORK/zed-$1.sip"
+  ip netns exec "$LAB-c" "$UDP" --from "$CLIENT_IP:5060" --to "$VIP:5060" --wait 1000 --replies 1 "$WORK/zed-$1.sip" |
+    sed -n 's/^reply //p' | head -n 1
+}
+got=$(options_zed 1)
+case "$got" in "SIP/2.0 200"*) ;; *) fail "OPTIONS to zed through A: '$got'" ;; esac
 
 # measure NAME ACTION...: the prober runs while ACTION happens; prints and returns the outage.
 measure() {
@@ -103,12 +135,20 @@ kill_a() {
 measure kill-a kill_a
 grep -q "ha: backup -> active (peer_dead" "$SIPLBD_B_LOG" || fail "B's log does not say it took over: $(grep 'ha:' "$SIPLBD_B_LOG")"
 KILL_OUTAGE=$OUTAGE
+got=$(options_zed 2)
+case "$got" in "SIP/2.0 200"*) ;; *) fail "OPTIONS to zed through B after the takeover: '$got'" ;; esac
+[ "$(aors_of "$B_SOCK")" = 201 ] || fail "B holds $(aors_of "$B_SOCK") AoRs after the takeover"
+log "after the takeover B routes to the registered user zed (201 AoRs held)"
 
 start_siplbd "$WORK/a.toml"
 wait_until 10 "A to rejoin" role_is "$A_SOCK" backup
 sleep 1
 role_is "$B_SOCK" active || fail "B gave the VIP back to the returning A (no failback wanted): $(ctl_a ha status; ctl_b ha status)"
 log "A restarted: backup, B keeps the VIP (no failback)"
+ctl_b reg rm sip:u1@load.example.com >/dev/null || fail "reg rm u1 on B"
+wait_until 15 "A to catch up with B (full sync, then the delete)" aors_are "$A_SOCK" 200
+"$SIPLBCTL" --socket "$A_SOCK" reg lookup sip:u1@load.example.com >/dev/null 2>&1 && fail "u1's delete did not reach A"
+log "A caught up: 200 AoRs (a full sync from B, then B's delete of u1)"
 
 switch_to_a() {
   ctl_b ha switchover >/dev/null || fail "siplbctl ha switchover on B refused"

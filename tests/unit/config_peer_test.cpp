@@ -17,7 +17,8 @@ std::string config_with(std::string_view vip_line, std::string_view peer) {
 }
 
 constexpr std::string_view kPeer =
-    "[peer]\nnode_id = 1\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.2\"\nkey_file = \"peer.key\"\n";
+    "[peer]\nnode_id = 1\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.2\"\nkey_file = \"peer.key\"\n"
+    "peer_node_id = 2\n";
 
 std::string error_of(const std::string& text) {
   ConfigResult r = load_config_text(text, "/etc/siplb/test.toml");
@@ -33,6 +34,7 @@ TEST(ConfigPeer, APairWithItsDefaults) {
   EXPECT_EQ(net::format_ip(*c.interfaces[0].vip), "10.0.0.100");
   EXPECT_TRUE(c.peer.enabled());
   EXPECT_EQ(c.peer.node_id, 1u);
+  EXPECT_EQ(c.peer.peer_node_id, 2u);
   EXPECT_EQ(c.peer.priority, 100u);
   EXPECT_EQ(net::format_ip(*c.peer.address), "192.168.50.1");
   EXPECT_EQ(net::format_ip(*c.peer.peer_address), "192.168.50.2");
@@ -58,20 +60,23 @@ TEST(ConfigPeer, RefusalsNameTheLineAndWhy) {
             "/etc/siplb/test.toml:4: interface 1: vip \"10.0.0.1\" is the interface's own address");
   EXPECT_EQ(error_of(config_with("vip = \"fd00::1\"", "")),
             "/etc/siplb/test.toml:4: interface 1: vip must be an IPv4 address, got \"fd00::1\"");
-  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.2\"\n")),
+  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\npeer_node_id = 2\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.2\"\n")),
             "/etc/siplb/test.toml:9: peer.key_file is required in [peer]");
+  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\npeer_node_id = 1\naddress = \"192.168.50.1\"\n"
+                                     "peer_address = \"192.168.50.2\"\nkey_file = \"k\"\n")),
+            "/etc/siplb/test.toml:11: peer.peer_node_id must differ from node_id (1)");
   EXPECT_EQ(error_of(config_with("", std::string(kPeer) + "peer_adress = \"1.2.3.4\"\n")).substr(0, 53),
-            "/etc/siplb/test.toml:14: [peer]: unknown key 'peer_ad");
-  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.1\"\n"
+            "/etc/siplb/test.toml:15: [peer]: unknown key 'peer_ad");
+  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\npeer_node_id = 2\naddress = \"192.168.50.1\"\npeer_address = \"192.168.50.1\"\n"
                                      "key_file = \"k\"\n")),
-            "/etc/siplb/test.toml:12: peer.peer_address is this node's own address");
+            "/etc/siplb/test.toml:13: peer.peer_address is this node's own address");
   EXPECT_EQ(error_of(config_with("", std::string(kPeer) + "dead_time_us = 10000\n")),
-            "/etc/siplb/test.toml:14: peer.dead_time_us (10000) must be at least three heartbeat intervals (15000)");
+            "/etc/siplb/test.toml:15: peer.dead_time_us (10000) must be at least three heartbeat intervals (15000)");
   EXPECT_EQ(error_of(config_with("", std::string(kPeer) + "replication_port = 7401\n")),
-            "/etc/siplb/test.toml:14: peer.heartbeat_port and replication_port must differ");
-  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\naddress = \"192.168.50\"\npeer_address = \"192.168.50.2\"\n"
+            "/etc/siplb/test.toml:15: peer.heartbeat_port and replication_port must differ");
+  EXPECT_EQ(error_of(config_with("", "[peer]\nnode_id = 1\npeer_node_id = 2\naddress = \"192.168.50\"\npeer_address = \"192.168.50.2\"\n"
                                      "key_file = \"k\"\n")),
-            "/etc/siplb/test.toml:11: peer.address must be an IPv4 or IPv6 address, got \"192.168.50\"");
+            "/etc/siplb/test.toml:12: peer.address must be an IPv4 or IPv6 address, got \"192.168.50\"");
 }
 
 }  // namespace

@@ -265,6 +265,7 @@ struct RegistrarConfig {
 // interfaces' vip is what the active node holds.
 struct PeerConfig {
   uint32_t node_id = 0;            // this node's id, 1..2^31, unlike the peer's
+  uint32_t peer_node_id = 0;       // the peer's id
   uint32_t priority = 100;         // 0..255, higher is preferred (election at start, split brain)
   std::optional<net::IpAddress> address;       // this node's address for the pair (listens only there)
   std::optional<net::IpAddress> peer_address;  // the other node's
