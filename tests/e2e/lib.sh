@@ -531,3 +531,114 @@ expect_loads() {  # "U1 U2 U3" WHAT
   wait_for 10 loads_are "$1" || fail "$2: loads $(siplbd_counters | loads), expected $1"
   log "$2: loads $1"
 }
+
+# --- HA pair helpers (perf/ha_failover.sh, perf/ha_soak.sh, tests/e2e/ha_soak.sh) --------------
+# ha_pair_configs: $WORK/peer.key (private) and the configurations of the two nodes, as in
+# tests/e2e/ha.sh: $WORK/a.toml (A: node 1, priority 200, on lb) and $WORK/b.toml (B: node 2,
+# priority 100, on lbb), the VIP on their DPDK port, probing off, adaptive idle workers (two
+# siplbd share the cores), one set over server 1, [peer] with the default HA timing. The text
+# in HA_EXTRA_CONFIG (e.g. a [registrar]) is appended to both.
+ha_pair_configs() {
+  head -c 32 /dev/urandom | base64 >"$WORK/peer.key"
+  chmod 600 "$WORK/peer.key"
+  ha_pair_config "$WORK/a.toml" "$LB_IP" 1 200 "$LBK_IP" "$LBBK_IP"
+  ha_pair_config "$WORK/b.toml" "$LBB_IP" 2 100 "$LBBK_IP" "$LBK_IP"
+}
+# ha_pair_config FILE ADDRESS NODE PRIORITY OWN_KERNEL PEER_KERNEL
+ha_pair_config() {
+  cat >"$1" <<EOC
+[[interface]]
+port = "net_${E2E_PMD}0"
+address = "$2/24"
+vip = "$VIP"
+
+[probing]
+enabled = false
+
+[workers]
+idle = "adaptive"
+
+[[set]]
+id = 1
+[[set.destination]]
+uri = "$(server_uri 1)"
+state = "active"
+
+[peer]
+node_id = $3
+priority = $4
+address = "$5"
+peer_address = "$6"
+key_file = "$WORK/peer.key"
+${HA_EXTRA_CONFIG:-}
+EOC
+  # A siplbd that wants the peer's node id named (peer_node_id, with the replication channel)
+  # gets it; one that does not know the key is not given it.
+  local check
+  check=$("$SIPLBD" -- --check-config --config "$1" 2>&1) || true
+  if grep -q 'peer_node_id is required' <<<"$check"; then
+    sed -i "/^node_id = /a peer_node_id = $((3 - $3))" "$1"
+  fi
+}
+# ha_private_executables: copies SIPLBD, UDP, PROBER and SIPLBCTL into $WORK/bin and uses those
+# copies, so that a rebuild of the build folder during a long run does not mix versions.
+ha_private_executables() {
+  mkdir -p "$WORK/bin"
+  cp "$SIPLBD" "$WORK/bin/siplbd"
+  cp "$UDP" "$WORK/bin/siplb-udp-send"
+  cp "$PROBER" "$WORK/bin/siplb-options-prober"
+  cp "$SIPLBCTL" "$WORK/bin/siplbctl"
+  log "executables copied to $WORK/bin: siplbd of $(date -r "$SIPLBD" '+%F %T') ($SIPLBD)"
+  SIPLBD=$WORK/bin/siplbd
+  UDP=$WORK/bin/siplb-udp-send
+  PROBER=$WORK/bin/siplb-options-prober
+  SIPLBCTL=$WORK/bin/siplbctl
+}
+# ha_sock A|B: the node's API socket.
+ha_sock() { if [ "$1" = A ]; then echo "$WORK/siplbd.sock"; else echo "$WORK/siplbd-b.sock"; fi; }
+# ha_status A|B: siplbctl --json ha status of the node (SIPLBCTL must be set); status 1 when it
+# does not answer.
+ha_status() {
+  [ -n "${SIPLBCTL:-}" ] && [ -x "$SIPLBCTL" ] || fail "siplbctl executable not found (SIPLBCTL='${SIPLBCTL:-}')"
+  "$SIPLBCTL" --socket "$(ha_sock "$1")" --json ha status 2>/dev/null
+}
+# ha_role A|B: the node's role ("" when it does not answer).
+ha_role() {
+  ha_status "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["role"])' 2>/dev/null || true
+}
+ha_role_is() { [ "$(ha_role "$1")" = "$2" ]; }
+# ha_active_node: prints A or B when exactly one node is active and the other backup; status 1
+# otherwise.
+ha_active_node() {
+  local a b
+  a=$(ha_role A)
+  b=$(ha_role B)
+  if [ "$a" = active ] && [ "$b" = backup ]; then echo A
+  elif [ "$a" = backup ] && [ "$b" = active ]; then echo B
+  else return 1
+  fi
+}
+# ha_start_node A|B: starts the node (start_siplbd / start_siplbd_b with its configuration).
+ha_start_node() {
+  if [ "$1" = A ]; then start_siplbd "$WORK/a.toml"; else start_siplbd_b "$WORK/b.toml"; fi
+}
+# ha_start_pair: A alone until it is active, then B until it is backup.
+ha_start_pair() {
+  ha_start_node A
+  wait_until 15 "A to take the VIP" ha_role_is A active
+  ha_start_node B
+  wait_until 15 "B to join as backup" ha_role_is B backup
+}
+# ha_summary A|B: one line: the node's role, heartbeat counters and the HA thread's largest
+# wake-up delay (since the node started), from siplbctl --json ha status.
+ha_summary() {
+  local json
+  json=$(ha_status "$1") || { echo "$1: no answer to ha status"; return 0; }
+  python3 -c '
+import json, sys
+n, s = sys.argv[1], json.loads(sys.argv[2])
+c = s["counters"]
+print("%s: role %s, heartbeats sent %d received %d lost %d refused %d, split brains %d, send errors %d, HA thread max wake-up delay %d us"
+      % (n, s["role"], c["heartbeats_sent"], c["heartbeats_received"], c["heartbeats_lost"],
+         c["heartbeats_refused"], c["split_brains"], c["send_errors"], c["max_wakeup_delay_us"]))' "$1" "$json"
+}
