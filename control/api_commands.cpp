@@ -72,7 +72,7 @@ const std::vector<std::string>& ControlPlane::command_names() {
       "status",          "stats",          "dest.list",     "dest.show",    "dest.add",      "dest.remove",
       "dest.set_state",  "dest.set_weight", "dest.set_capacity", "dest.drain", "dest.undrain", "dest.diff",
       "dest.export",     "hash",           "dialogs.count", "dialogs.list", "dialogs.show",  "dialogs.end",
-      "reload",          "log_level",      "ha.status",     "ha.switchover"};
+      "reload",          "log_level",      "ha.status",     "ha.switchover", "peer.status"};
   static const std::vector<std::string> kAll = [] {
     std::vector<std::string> all = kNames;
     for (const auto& n : registrar_command_names()) all.push_back(n);
@@ -173,7 +173,7 @@ Reply ControlPlane::find_destination(const Json& args, uint16_t& position) const
 Reply ControlPlane::command(const std::string& name, const Json& args) {
   Reply error;
   if (is_registrar_command(name)) return registrar_command(name, args);
-  if (name == "ha.status" || name == "ha.switchover") return ha_command(name, args);
+  if (name == "ha.status" || name == "ha.switchover" || name == "peer.status") return ha_command(name, args);
   if (name == "status") {
     if (!api::check_known(args, {}, error)) return error;
     Json r;

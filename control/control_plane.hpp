@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/api_server.hpp"
+#include "api/prometheus_text.hpp"
 #include "destination_layout.hpp"
 #include "destination_overlay.hpp"
 #include "health_prober.hpp"
@@ -137,6 +138,7 @@ class ControlPlane {
   // --- HA pair (ha_control.cpp) ---
   void reannounce_vips();
   api::Json ha_status_json() const;
+  void ha_metrics(api::PrometheusText& out) const;
   api::Reply ha_command(const std::string& name, const api::Json& args);
 
   // --- API (api_commands.cpp) ---
@@ -196,6 +198,7 @@ class ControlPlane {
   uint64_t bindings_restored_ = 0;
   uint64_t bindings_expired_ = 0;
   uint64_t replies_withheld_ = 0;  // REGISTER 200 OKs not sent: the store failed to write their change
+  uint64_t replies_unreplicated_ = 0;  // durability "peer" with the peer away: sent on the local write
   uint64_t subscriber_reloads_ = 0;
   uint64_t reloads_ = 0;
   uint64_t reloads_refused_ = 0;

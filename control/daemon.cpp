@@ -87,6 +87,7 @@ store::Durability store_durability(config::Durability d) {
     case config::Durability::sync: return store::Durability::sync;
     case config::Durability::async: return store::Durability::async;
     case config::Durability::memory: return store::Durability::memory;
+    case config::Durability::peer: return store::Durability::sync;  // and the peer's ack (control)
   }
   return store::Durability::sync;
 }
@@ -282,7 +283,8 @@ int run_siplbd(int argc, char** argv) {
     hs.on_role_event = [eng, &control_io, &plane](const ha::RoleEvent& event) {
       const bool active = event.to == ha::Role::active;
       eng->set_vip_active(active);
-      if (active && event.from != ha::Role::active) eng->announce_vips();
+      // A takeover, and a split brain won (the loser announced the VIPs too): announce them now.
+      if (active && (event.from != ha::Role::active || event.reason == ha::Reason::split_brain_won)) eng->announce_vips();
       asio::post(control_io, [&plane, event] { plane.on_role_event(event); });
     };
     ha_runner = ha::Runner::start(std::move(hs), error);

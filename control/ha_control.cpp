@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "control/ha/runner.hpp"
+#include "control/replication/channel.hpp"
 #include "api/api_args.hpp"
 #include "control_plane.hpp"
 
@@ -35,7 +36,7 @@ void ControlPlane::on_role_event(const ha::RoleEvent& event) {
               static_cast<unsigned long long>(event.epoch),
               event.resync_required ? ": the two nodes served alone; a full resync is needed" : "");
   std::fflush(stdout);
-  if (event.to == ha::Role::active && event.from != ha::Role::active) {
+  if (event.to == ha::Role::active && (event.from != ha::Role::active || event.reason == ha::Reason::split_brain_won)) {
     const auto now = std::chrono::steady_clock::now();
     reannounce_at_.clear();
     for (auto delay : kReannounce) reannounce_at_.push_back(now + delay);
@@ -102,10 +103,66 @@ Json ControlPlane::ha_status_json() const {
   return out;
 }
 
+void ControlPlane::ha_metrics(api::PrometheusText& out) const {
+  using api::MetricType;
+  out.family("siplb_ha_vip_active", MetricType::gauge, "1 while this node holds the virtual IPs");
+  out.sample("siplb_ha_vip_active", {}, uint64_t{engine_.vip_active() ? 1u : 0u});
+  if (!ha_) return;
+  const ha::Status s = ha_->status();
+  out.family("siplb_ha_role", MetricType::gauge, "1 for this node's current HA role");
+  for (uint8_t r = 0; r < ha::kRoleCount; ++r)
+    out.sample("siplb_ha_role", {{"role", std::string(ha::role_name(static_cast<ha::Role>(r)))}},
+               uint64_t{s.role == static_cast<ha::Role>(r) ? 1u : 0u});
+  out.family("siplb_ha_peer_alive", MetricType::gauge, "1 while the peer's heartbeats arrive");
+  out.sample("siplb_ha_peer_alive", {}, uint64_t{s.peer.alive ? 1u : 0u});
+  out.family("siplb_ha_role_changes_total", MetricType::counter, "Role changes of this node (and split brains won)");
+  out.sample("siplb_ha_role_changes_total", {}, role_changes_);
+  out.family("siplb_ha_split_brains_total", MetricType::counter, "Both nodes found active, resolved by the priority rule");
+  out.sample("siplb_ha_split_brains_total", {}, split_brains_);
+  out.family("siplb_ha_heartbeats_total", MetricType::counter, "Heartbeats sent, received, lost and refused");
+  out.sample("siplb_ha_heartbeats_total", {{"what", "sent"}}, s.heartbeats_sent);
+  out.sample("siplb_ha_heartbeats_total", {{"what", "received"}}, s.counters.heartbeats_received);
+  out.sample("siplb_ha_heartbeats_total", {{"what", "lost"}}, s.counters.heartbeats_lost);
+  out.sample("siplb_ha_heartbeats_total", {{"what", "refused"}},
+             s.counters.refused_bad_mac + s.counters.refused_replay + s.counters.refused_malformed +
+                 s.counters.refused_unsupported + s.counters.refused_own_id);
+  if (!channel_) return;
+  const replication::ChannelStats r = channel_->stats();
+  out.family("siplb_replication_state", MetricType::gauge, "1 for the replication link's current state");
+  for (auto state : {replication::LinkState::disconnected, replication::LinkState::connecting,
+                     replication::LinkState::handshaking, replication::LinkState::syncing,
+                     replication::LinkState::streaming})
+    out.sample("siplb_replication_state", {{"state", std::string(replication::link_state_name(state))}},
+               uint64_t{r.state == state ? 1u : 0u});
+  out.family("siplb_replication_lag_records", MetricType::gauge, "Changes sent to the peer and not yet acknowledged");
+  out.sample("siplb_replication_lag_records", {}, r.lag_records);
+  out.family("siplb_replication_lag_seconds", MetricType::gauge, "Age of the oldest change the peer has not acknowledged");
+  out.sample("siplb_replication_lag_seconds", {}, static_cast<double>(r.lag_ms) / 1000.0);
+  out.family("siplb_replication_records_total", MetricType::counter, "Replicated changes, by what happened to them");
+  out.sample("siplb_replication_records_total", {{"what", "appended"}}, r.records_appended);
+  out.sample("siplb_replication_records_total", {{"what", "sent"}}, r.records_sent);
+  out.sample("siplb_replication_records_total", {{"what", "received"}}, r.records_received);
+  out.sample("siplb_replication_records_total", {{"what", "applied"}}, replication_applied_);
+  out.sample("siplb_replication_records_total", {{"what", "stale"}}, replication_stale_);
+  out.sample("siplb_replication_records_total", {{"what", "undecodable"}}, replication_undecodable_);
+  out.sample("siplb_replication_records_total", {{"what", "ring_overwritten"}}, r.ring_overwritten);
+  out.family("siplb_replication_full_syncs_total", MetricType::counter, "Full syncs given to and taken from the peer");
+  out.sample("siplb_replication_full_syncs_total", {{"direction", "sent"}}, r.full_syncs_sent);
+  out.sample("siplb_replication_full_syncs_total", {{"direction", "received"}}, r.full_syncs_received);
+  out.family("siplb_replication_frames_refused_total", MetricType::counter,
+             "Frames that failed authentication or parsing (the connection was closed)");
+  out.sample("siplb_replication_frames_refused_total", {{"why", "auth"}}, r.auth_failures);
+  out.sample("siplb_replication_frames_refused_total", {{"why", "parse"}}, r.parse_failures);
+  out.family("siplb_register_replies_unreplicated_total", MetricType::counter,
+             "REGISTER 200 OKs sent on the local write alone under durability peer (the peer was away)");
+  out.sample("siplb_register_replies_unreplicated_total", {}, replies_unreplicated_);
+}
+
 Reply ControlPlane::ha_command(const std::string& name, const Json& args) {
   Reply bad;
   if (!api::check_known(args, {}, bad)) return bad;
   if (name == "ha.status") return Reply::success(ha_status_json());
+  if (name == "peer.status") return Reply::success(replication_json());
   // ha.switchover
   if (!ha_) return Reply::failure(api::code::failed, "", "no [peer] in the configuration: not an HA pair");
   const ha::SwitchoverResult result = ha_->switchover();

@@ -205,6 +205,8 @@ std::string ControlPlane::metrics_text() const {
   out.family("siplb_store_batch_seconds", MetricType::histogram, "Time to write (and fsync under sync) one batch");
   out.histogram("siplb_store_batch_seconds", {}, bounds, per_bucket, static_cast<double>(st.latency_us_sum) / 1e6);
 
+  ha_metrics(out);
+
   if (api_server_) {
     out.family("siplb_api_requests_total", MetricType::counter, "Management API requests");
     out.sample("siplb_api_requests_total", {}, api_server_->requests());

@@ -6,12 +6,21 @@
 #include <chrono>
 #include <cstdio>
 
+#include "control/replication/channel.hpp"
 #include "control_plane.hpp"
 #include "siplb/auth/subscriber_loader.hpp"
 #include "siplb/registrar/binding_codec.hpp"
 #include "siplb/registrar/register.hpp"
 
 namespace siplb::control {
+
+namespace {
+
+// How long a REGISTER's 200 OK waits for the peer under durability "peer" before it is withheld
+// (the UA retransmits and the retransmission is answered once the change is acknowledged).
+constexpr std::chrono::milliseconds kPeerAckTimeout{1000};
+
+}  // namespace
 
 void ControlPlane::persist_binding(int32_t position) {
   uint64_t version = 0;
@@ -42,15 +51,33 @@ void ControlPlane::release_waiting_replies() {
     waiting_replies_.clear();
     return;
   }
-  // The store's writer runs the callback; the replies go back to the workers from this thread,
-  // the only producer of their inject rings.
-  store_.when_written([this, replies = std::move(waiting_replies_)](bool ok) mutable {
-    post_([this, replies = std::move(replies), ok] {
-      for (const auto& e : replies) engine_.release_reply(e, ok);
-      if (!ok) replies_withheld_ += replies.size();  // the change may be lost: the UA retransmits
-    });
-  });
+  // Durability "peer": the replies wait for the peer's acknowledgement of every change sent so
+  // far as well, while the link streams; with the peer away they leave on the local write alone
+  // (counted), rather than no REGISTER being answered until it returns.
+  const bool wait_for_peer = running_.store.durability == config::Durability::peer && channel_ &&
+                             channel_->stats().state == replication::LinkState::streaming;
+  if (running_.store.durability == config::Durability::peer && !wait_for_peer)
+    replies_unreplicated_ += waiting_replies_.size();
+  struct Release {
+    std::vector<dataplane::Event> replies;
+    int waiting = 1;
+    bool ok = true;
+  };
+  auto release = std::make_shared<Release>();
+  release->replies = std::move(waiting_replies_);
+  release->waiting = wait_for_peer ? 2 : 1;
   waiting_replies_.clear();
+  // Both callbacks run on this thread (the store's is posted here); the last one releases.
+  auto done = [this, release](bool ok) {
+    release->ok &= ok;
+    if (--release->waiting > 0) return;
+    for (const auto& e : release->replies) engine_.release_reply(e, release->ok);
+    if (!release->ok) replies_withheld_ += release->replies.size();  // the UA retransmits
+  };
+  // The store's writer runs its callback; the replies go back to the workers from this thread,
+  // the only producer of their inject rings.
+  store_.when_written([this, done](bool ok) { post_([done, ok] { done(ok); }); });
+  if (wait_for_peer) channel_->when_acked(last_appended_, kPeerAckTimeout, done);
 }
 
 void ControlPlane::sweep_bindings() {

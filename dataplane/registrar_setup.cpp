@@ -47,7 +47,8 @@ bool create_registrar(Shared& sh, const config::Config& cfg, rte_rcu_qsbr* rcu, 
     return false;
   }
   // Under "sync" a REGISTER's 200 OK leaves once the store has fsynced the change.
-  sh.defer_register_replies = cfg.store.durability == config::Durability::sync;
+  sh.defer_register_replies =
+      cfg.store.durability == config::Durability::sync || cfg.store.durability == config::Durability::peer;
   return true;
 }
 

@@ -303,6 +303,7 @@ class Loader {
   };
   std::vector<PendingSocket> sockets_;
   uint32_t unregistered_set_line_ = 0;  // of registrar.unregistered_set, checked against the sets
+  uint32_t store_durability_line_ = 0;  // of store.durability (durability "peer" needs a [peer])
 };
 
 bool Loader::check_keys(const Section& s, const toml::Table& t,
@@ -625,11 +626,13 @@ bool Loader::get_choice(const Section& s, const toml::Table& t, std::string_view
 bool Loader::load_store(const toml::Table& t) {
   const Section s{"[store]", "store.", t.line};
   static constexpr std::pair<std::string_view, Durability> kModes[] = {
-      {"sync", Durability::sync}, {"async", Durability::async}, {"memory", Durability::memory}};
+      {"sync", Durability::sync}, {"async", Durability::async}, {"memory", Durability::memory},
+      {"peer", Durability::peer}};
   const toml::Value* dir = nullptr;
   if (!check_keys(s, t, {"dir", "durability"}) || !get_string(s, t, "dir", config_.store.dir, &dir) ||
       !get_choice(s, t, "durability", kModes, config_.store.durability))
     return false;
+  if (const toml::Value* d = t.find("durability")) store_durability_line_ = d->line;
   if (config_.store.durability != Durability::memory && config_.store.dir.empty())
     return fail(dir ? dir->line : t.line, s.prefix + "dir must not be empty (durability \"memory\" keeps no files)");
   return true;
@@ -1326,6 +1329,8 @@ bool Loader::cross_check() {
   if (config_.interfaces.empty()) {
     return fail(0, "no [[interface]]: at least one interface is required");
   }
+  if (config_.store.durability == Durability::peer && !config_.peer.enabled())
+    return fail(store_durability_line_, "store.durability \"peer\" needs a [peer] to acknowledge changes");
   // A dispatcher table's socket column must name one of our addresses ("udp:IP[:port]").
   for (const PendingSocket& p : sockets_) {
     std::string_view text = p.socket;
@@ -1573,6 +1578,7 @@ std::string_view durability_text(Durability durability) {
     case Durability::sync: return "sync";
     case Durability::async: return "async";
     case Durability::memory: return "memory";
+    case Durability::peer: return "peer";
   }
   return "?";
 }

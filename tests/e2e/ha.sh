@@ -23,7 +23,8 @@ SANITY_MS=${E2E_HA_SANITY_MS:-3000}
 lab_up 1
 head -c 32 /dev/urandom | base64 >"$WORK/peer.key"
 chmod 600 "$WORK/peer.key"
-# pair_config FILE ADDRESS NODE PRIORITY OWN_KERNEL PEER_KERNEL PEER_NODE
+# pair_config FILE ADDRESS NODE PRIORITY OWN_KERNEL PEER_KERNEL PEER_NODE STORE (durability "peer":
+# a REGISTER's 200 OK waits for the peer's acknowledgement)
 pair_config() {
   cat >"$1" <<EOF
 [[interface]]
@@ -43,6 +44,10 @@ id = 1
 uri = "$(server_uri 1)"
 state = "active"
 
+[store]
+dir = "$8"
+durability = "peer"
+
 [registrar]
 domains = ["load.example.com"]
 aors = 4096
@@ -57,8 +62,8 @@ peer_address = "$6"
 key_file = "$WORK/peer.key"
 EOF
 }
-pair_config "$WORK/a.toml" "$LB_IP" 1 200 "$LBK_IP" "$LBBK_IP" 2
-pair_config "$WORK/b.toml" "$LBB_IP" 2 100 "$LBBK_IP" "$LBK_IP" 1
+pair_config "$WORK/a.toml" "$LB_IP" 1 200 "$LBK_IP" "$LBBK_IP" 2 "$WORK/store"
+pair_config "$WORK/b.toml" "$LBB_IP" 2 100 "$LBBK_IP" "$LBK_IP" 1 "$WORK/store-b"
 ctl_a() { "$SIPLBCTL" --socket "$WORK/siplbd.sock" "$@"; }
 ctl_b() { "$SIPLBCTL" --socket "$WORK/siplbd-b.sock" "$@"; }
 role_of() { "$SIPLBCTL" --socket "$1" --json ha status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["role"])' 2>/dev/null; }
@@ -94,6 +99,10 @@ aors_of() { "$SIPLBCTL" --socket "$1" --json reg count | python3 -c 'import json
 aors_are() { [ "$(aors_of "$1")" = "$2" ]; }
 wait_until 10 "B to hold A's 201 AoRs" aors_are "$B_SOCK" 201
 log "replication: A's 201 AoRs (200 registered through the VIP, 1 added by the operator) are on B"
+grep -q '^siplb_register_replies_unreplicated_total 0$' <(ip netns exec "$LAB-lb" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9465/metrics", timeout=5).read().decode(), end="")') ||
+  fail "some REGISTER 200 OKs left A without the peer's acknowledgement (durability peer)"
+"$SIPLBCTL" --socket "$A_SOCK" peer | sed 's/^/e2e:   A: /'
+
 # An OPTIONS to a registered user through the VIP: routed to the user's binding (server 1 answers).
 printf '%s\r\n' "OPTIONS sip:zed@load.example.com SIP/2.0" "Via: SIP/2.0/UDP $CLIENT_IP:5060;branch=z9hG4bK-zed-NN" \
   "From: <sip:c@$CLIENT_IP>;tag=z1" "To: <sip:zed@load.example.com>" "Call-ID: zed-NN@$CLIENT_IP" "CSeq: 1 OPTIONS" \

@@ -79,5 +79,14 @@ TEST(ConfigPeer, RefusalsNameTheLineAndWhy) {
             "/etc/siplb/test.toml:12: peer.address must be an IPv4 or IPv6 address, got \"192.168.50\"");
 }
 
+TEST(ConfigPeer, DurabilityPeerNeedsAPeer) {
+  ConfigResult r = load_config_text(config_with("", std::string(kPeer)) + "[store]\ndir = \"/tmp/s\"\ndurability = \"peer\"\n",
+                                    "test.toml");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(r.config->store.durability, Durability::peer);
+  EXPECT_EQ(error_of(config_with("", "[store]\ndir = \"/tmp/s\"\ndurability = \"peer\"\n")),
+            "/etc/siplb/test.toml:11: store.durability \"peer\" needs a [peer] to acknowledge changes");
+}
+
 }  // namespace
 }  // namespace siplb::config

@@ -619,7 +619,7 @@ TEST(ConfigSections, StoreApiMetricsAndIdleWorkers) {
 
 TEST(ConfigErrors, StoreApiMetricsAndIdleWorkers) {
   expect_error(before_minimal("[store]\ndurability = \"fast\"\n"),
-               "test.toml:2: store.durability must be one of \"sync\", \"async\", \"memory\", got \"fast\"");
+               "test.toml:2: store.durability must be one of \"sync\", \"async\", \"memory\", \"peer\", got \"fast\"");
   expect_error(before_minimal("[store]\ndir = \"\"\n"),
                "test.toml:2: store.dir must not be empty (durability \"memory\" keeps no files)");
   expect_error(before_minimal("[store]\nfolder = \"/x\"\n"), "test.toml:2: [store]: unknown key 'folder' (expected dir, durability)");

@@ -197,6 +197,8 @@ void CommandLine::add_native_commands() {
   hash->add_option("KEY", in_.key, "The key, e.g. a Call-ID")->required();
   hash->add_option("--set", in_.set, "Destination set id (default: the first hash set)");
 
+  add(app_, "peer", "Replication to the HA peer: link state, lag, full syncs, refused frames (API: peer.status)",
+      [this] { request("peer.status", Json::object(), render_peer_status); });
   CLI::App* ha = app_.add_subcommand("ha", "The HA pair: roles, the peer, switchover");
   ha->require_subcommand(1);
   add(*ha, "status", "This node's role, the peer's state and the last transitions (API: ha.status)",

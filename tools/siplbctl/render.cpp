@@ -420,6 +420,27 @@ void render_ha_status(const Json& s, std::ostream& out) {
         << ", epoch " << text(t, "epoch") << ")\n";
 }
 
+void render_peer_status(const Json& s, std::ostream& out) {
+  if (!s.value("configured", false)) {
+    out << "no replication (no [peer])\n";
+    return;
+  }
+  out << "link " << text(s, "state") << ", lag " << text(s, "lag_records") << " records / " << text(s, "lag_ms")
+      << " ms\n";
+  out << "sent " << text(s, "records_sent") << " of " << text(s, "records_appended") << " records (acknowledged up to "
+      << text(s, "last_acked_seq") << "); received " << text(s, "records_received") << ", applied "
+      << text(s, "records_applied") << ", stale " << text(s, "records_stale") << '\n';
+  out << "full syncs: sent " << text(s, "full_syncs_sent") << " (" << text(s, "full_syncs_sent_completed")
+      << " completed, " << text(s, "sync_records_sent") << " records), received " << text(s, "full_syncs_received")
+      << " (" << text(s, "full_syncs_received_completed") << " completed, " << text(s, "sync_records_received")
+      << " records)";
+  if (s.contains("sync_percent")) out << "; in progress " << text(s, "sync_percent") << " %";
+  out << '\n';
+  out << "connections " << text(s, "connections") << " (reconnects " << text(s, "reconnects") << "), frames refused: auth "
+      << text(s, "auth_failures") << ", parse " << text(s, "parse_failures") << '\n';
+  if (s.contains("last_error")) out << "last error: " << text(s, "last_error") << '\n';
+}
+
 void render_ha_switchover(const Json& result, std::ostream& out) {
   out << "switchover " << text(result, "result") << ": the peer takes over, this node steps down once it has\n";
 }

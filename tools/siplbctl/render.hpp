@@ -29,6 +29,7 @@ void render_dialog(const Json& dialog, std::ostream& out);
 void render_dialog_ended(const Json& ended, std::ostream& out);
 void render_reload(const Json& reload, std::ostream& out);
 void render_ha_status(const Json& status, std::ostream& out);
+void render_peer_status(const Json& status, std::ostream& out);
 void render_ha_switchover(const Json& result, std::ostream& out);
 void render_log_level(const Json& level, std::ostream& out);
 // Registrar: reg.lookup and reg.add (contacts in call order), reg.show (every field of every

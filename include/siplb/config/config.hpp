@@ -165,7 +165,8 @@ struct WorkersConfig {
 };
 
 // Where dialogs and destinations' runtime state are kept across restarts (RocksDB).
-enum class Durability : uint8_t { sync, async, memory };
+// peer: as sync, and a REGISTER's 200 OK also waits for the HA peer's acknowledgement.
+enum class Durability : uint8_t { sync, async, memory, peer };
 struct StoreConfig {
   std::string dir{defaults::kStoreDir};  // created (mode 0700) if absent; its parent must exist
   Durability durability = Durability::sync;
