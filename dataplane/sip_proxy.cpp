@@ -190,6 +190,7 @@ bool build_reply(const Request& r, uint16_t code, std::string_view reason, std::
   std::size_t extra_len = 0;
   bool fits = true;
   auto add = [&](std::string_view s) {
+    if (s.empty()) return;  // (an empty view may hold a null pointer, which memcpy must not get)
     if (extra_len + s.size() > sizeof(extra)) {
       fits = false;
       return;

@@ -21,6 +21,7 @@ struct Out {
   std::size_t left;
   bool ok = true;
   void put(std::string_view s) {
+    if (s.empty()) return;  // an empty view may hold a null pointer, which memcpy must not get
     if (!ok || s.size() > left) {
       ok = false;
       return;

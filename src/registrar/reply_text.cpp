@@ -17,6 +17,7 @@ struct Writer {
   bool overflow = false;
 
   void put(std::string_view s) {
+    if (s.empty()) return;  // an empty view may hold a null pointer, which memcpy must not get
     if (overflow || s.size() > capacity - length) {
       overflow = true;
       return;
