@@ -54,8 +54,10 @@ void ControlPlane::release_waiting_replies() {
   // Durability "peer": the replies wait for the peer's acknowledgement of every change sent so
   // far as well, while the link streams; with the peer away they leave on the local write alone
   // (counted), rather than no REGISTER being answered until it returns.
+  // A peer in a full sync is there: it acknowledges once the sync and the records after it are in.
+  const replication::LinkState link = channel_ ? channel_->stats().state : replication::LinkState::disconnected;
   const bool wait_for_peer = running_.store.durability == config::Durability::peer && channel_ &&
-                             channel_->stats().state == replication::LinkState::streaming;
+                             (link == replication::LinkState::streaming || link == replication::LinkState::syncing);
   if (running_.store.durability == config::Durability::peer && !wait_for_peer)
     replies_unreplicated_ += waiting_replies_.size();
   struct Release {

@@ -89,6 +89,9 @@ wait_until 10 "B to join as backup" role_is "$B_SOCK" backup
 log "A active, B backup"
 
 # Replication: registrations through the VIP (A) and an operator's binding appear on B.
+link_of() { "$SIPLBCTL" --socket "$1" --json peer | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
+link_is() { [ "$(link_of "$1")" = "$2" ]; }
+wait_until 10 "A's replication link to stream" link_is "$A_SOCK" streaming
 ip netns exec "$LAB-s1" "$PROBER" --answer "$(server_ip 1):5060" >"$WORK/answer1.out" 2>&1 &
 E2E_PIDS+=("$!")
 (cd "$WORK" && timeout -k 5 60 ip netns exec "$LAB-c" sipp -sf "$REPO/tests/e2e/scenarios/register_load.xml" "$VIP:5060" \
